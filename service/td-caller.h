@@ -1,0 +1,17 @@
+/* td-caller.h: who is calling, asked of the bus asynchronously. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+void     td_caller_lookup_uid_async  (GDBusConnection     *connection,
+                                      const char          *sender,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+gboolean td_caller_lookup_uid_finish (GAsyncResult        *result,
+                                      guint32             *uid,
+                                      GError             **error);
+
+G_END_DECLS

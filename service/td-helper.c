@@ -1,0 +1,368 @@
+/* td-helper.c: spawn, read and reap one runner process. */
+#include "config.h"
+
+#include "td-helper.h"
+#include "tr-proto.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define READ_CHUNK 65536
+#define STDERR_MAX_LINE 4096
+
+struct _TdHelper
+{
+  GObject       parent_instance;
+
+  char         *runner_path;
+  GSubprocess  *process;
+  GPid          pid;
+  GCancellable *cancellable;
+  GString      *stdout_line;
+  GString      *stderr_line;
+  guint8       *stdout_buf;
+  guint8       *stderr_buf;
+  guint         kill_timer;
+  gboolean      stdout_done;
+  gboolean      stderr_done;
+  gboolean      process_done;
+  gboolean      exited_emitted;
+  gboolean      overflow;
+  int           wait_status;
+};
+
+enum { SIGNAL_RECORD, SIGNAL_LOG, SIGNAL_EXITED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (TdHelper, td_helper, G_TYPE_OBJECT)
+
+static void read_stdout (TdHelper *self);
+static void read_stderr (TdHelper *self);
+
+static void
+td_helper_dispose (GObject *object)
+{
+  TdHelper *self = TD_HELPER (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->process != NULL && !self->process_done)
+    td_helper_kill (self);
+  g_clear_handle_id (&self->kill_timer, g_source_remove);
+  g_clear_object (&self->process);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (td_helper_parent_class)->dispose (object);
+}
+
+static void
+td_helper_finalize (GObject *object)
+{
+  TdHelper *self = TD_HELPER (object);
+
+  g_free (self->runner_path);
+  g_string_free (self->stdout_line, TRUE);
+  g_string_free (self->stderr_line, TRUE);
+  g_free (self->stdout_buf);
+  g_free (self->stderr_buf);
+  G_OBJECT_CLASS (td_helper_parent_class)->finalize (object);
+}
+
+static void
+td_helper_class_init (TdHelperClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = td_helper_dispose;
+  object_class->finalize = td_helper_finalize;
+
+  /* record (kind, timestamp_us, a{sv}) */
+  signals[SIGNAL_RECORD] = g_signal_new ("record", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                         G_TYPE_STRING, G_TYPE_INT64, G_TYPE_VARIANT);
+  /* log (level, text): the helper's stderr and protocol problems */
+  signals[SIGNAL_LOG] = g_signal_new ("log", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                      0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_STRING);
+  signals[SIGNAL_EXITED] = g_signal_new ("exited", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+td_helper_init (TdHelper *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->stdout_line = g_string_new (NULL);
+  self->stderr_line = g_string_new (NULL);
+  self->stdout_buf = g_malloc (READ_CHUNK);
+  self->stderr_buf = g_malloc (STDERR_MAX_LINE);
+}
+
+TdHelper *
+td_helper_new (const char *runner_path)
+{
+  TdHelper *self = g_object_new (TD_TYPE_HELPER, NULL);
+
+  self->runner_path = g_strdup (runner_path);
+  return self;
+}
+
+static void
+kill_group (TdHelper *self, int sig)
+{
+  if (self->pid > 0)
+    kill (-self->pid, sig);
+}
+
+static void
+maybe_emit_exited (TdHelper *self)
+{
+  if (self->exited_emitted || !self->process_done || !self->stdout_done || !self->stderr_done)
+    return;
+  self->exited_emitted = TRUE;
+  g_clear_handle_id (&self->kill_timer, g_source_remove);
+  g_signal_emit (self, signals[SIGNAL_EXITED], 0);
+}
+
+static void
+on_wait (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(TdHelper) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->wait_status = g_subprocess_get_status (self->process);
+  self->process_done = TRUE;
+  /* Anything the runner left in its group (a forked child that ignores
+   * SIGTERM, say) goes with it. */
+  kill_group (self, SIGKILL);
+  maybe_emit_exited (self);
+}
+
+static void
+handle_stdout_line (TdHelper *self, const char *line)
+{
+  g_autofree char *kind = NULL;
+  g_autoptr(GVariant) record = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 ts;
+
+  if (!tr_proto_parse_line (line, &kind, &ts, &record, &error))
+    {
+      g_autofree char *msg = g_strdup_printf ("helper sent a malformed record (%s); ignored", error->message);
+      g_signal_emit (self, signals[SIGNAL_LOG], 0, 4u, msg);
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_RECORD], 0, kind, ts, record);
+}
+
+/* Splits a chunk into lines; a line over the limit is a protocol breach
+ * and ends the helper, so memory stays bounded. */
+static void
+split_stdout (TdHelper *self, const guint8 *data, gsize len)
+{
+  for (gsize i = 0; i < len && !self->overflow; i++)
+    {
+      if (data[i] != '\n')
+        {
+          if (self->stdout_line->len >= TR_PROTO_MAX_LINE)
+            {
+              self->overflow = TRUE;
+              g_signal_emit (self, signals[SIGNAL_LOG], 0, 3u,
+                             "helper sent a record over 1 MiB; killing it");
+              td_helper_kill (self);
+              return;
+            }
+          g_string_append_c (self->stdout_line, (char) data[i]);
+          continue;
+        }
+      handle_stdout_line (self, self->stdout_line->str);
+      g_string_truncate (self->stdout_line, 0);
+    }
+}
+
+static void
+on_stdout_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(TdHelper) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (n <= 0)
+    {
+      self->stdout_done = TRUE;
+      maybe_emit_exited (self);
+      return;
+    }
+  split_stdout (self, self->stdout_buf, (gsize) n);
+  read_stdout (self);
+}
+
+static void
+read_stdout (TdHelper *self)
+{
+  g_input_stream_read_async (g_subprocess_get_stdout_pipe (self->process), self->stdout_buf,
+                             READ_CHUNK, G_PRIORITY_DEFAULT, self->cancellable,
+                             on_stdout_read, g_object_ref (self));
+}
+
+static void
+flush_stderr_line (TdHelper *self)
+{
+  g_autofree char *valid = NULL;
+
+  if (self->stderr_line->len == 0)
+    return;
+  valid = g_utf8_make_valid (self->stderr_line->str, self->stderr_line->len);
+  g_signal_emit (self, signals[SIGNAL_LOG], 0, 4u, valid);
+  g_string_truncate (self->stderr_line, 0);
+}
+
+static void
+on_stderr_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(TdHelper) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (n <= 0)
+    {
+      flush_stderr_line (self);
+      self->stderr_done = TRUE;
+      maybe_emit_exited (self);
+      return;
+    }
+  for (gssize i = 0; i < n; i++)
+    {
+      if (self->stderr_buf[i] == '\n' || self->stderr_line->len >= STDERR_MAX_LINE)
+        flush_stderr_line (self);
+      if (self->stderr_buf[i] != '\n')
+        g_string_append_c (self->stderr_line, (char) self->stderr_buf[i]);
+    }
+  read_stderr (self);
+}
+
+static void
+read_stderr (TdHelper *self)
+{
+  g_input_stream_read_async (g_subprocess_get_stderr_pipe (self->process), self->stderr_buf,
+                             STDERR_MAX_LINE, G_PRIORITY_DEFAULT, self->cancellable,
+                             on_stderr_read, g_object_ref (self));
+}
+
+static void
+child_setup (gpointer user_data)
+{
+  /* Own process group, so a stop reaches everything the runner starts; and
+   * it dies with the service. Only async-signal-safe calls here. */
+  setpgid (0, 0);
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+gboolean
+td_helper_start (TdHelper *self, GVariant *config, GError **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *line = NULL;
+  const char *argv[] = { self->runner_path, NULL };
+  GOutputStream *in;
+  gsize written;
+
+  g_return_val_if_fail (self->process == NULL, FALSE);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  self->process = g_subprocess_launcher_spawnv (launcher, argv, error);
+  if (self->process == NULL)
+    return FALSE;
+  self->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (self->process), NULL, 10);
+
+  /* The config is small (< 64 KiB) and the pipe buffer holds it: this write
+   * does not block the main loop. The pipe stays open: closing it is how a
+   * runner learns that the service is gone. */
+  line = tr_proto_format_line ("config", g_get_real_time (), config);
+  in = g_subprocess_get_stdin_pipe (self->process);
+  if (!g_output_stream_write_all (in, line, strlen (line), &written, NULL, error))
+    {
+      td_helper_kill (self);
+      return FALSE;
+    }
+
+  g_subprocess_wait_async (self->process, self->cancellable, on_wait, g_object_ref (self));
+  read_stdout (self);
+  read_stderr (self);
+  return TRUE;
+}
+
+static gboolean
+on_kill_timeout (gpointer user_data)
+{
+  TdHelper *self = user_data;
+
+  self->kill_timer = 0;
+  g_signal_emit (self, signals[SIGNAL_LOG], 0, 4u,
+                 "helper did not stop within its grace period; killing its process group");
+  kill_group (self, SIGKILL);
+  return G_SOURCE_REMOVE;
+}
+
+void
+td_helper_stop (TdHelper *self, guint grace_ms)
+{
+  if (self->process == NULL || self->process_done)
+    return;
+  kill_group (self, SIGTERM);
+  if (self->kill_timer == 0)
+    self->kill_timer = g_timeout_add (grace_ms, on_kill_timeout, self);
+}
+
+void
+td_helper_kill (TdHelper *self)
+{
+  if (self->process == NULL || self->process_done)
+    return;
+  kill_group (self, SIGKILL);
+}
+
+GPid
+td_helper_get_pid (TdHelper *self)
+{
+  return self->process_done ? 0 : self->pid;
+}
+
+gboolean
+td_helper_is_running (TdHelper *self)
+{
+  return self->process != NULL && !self->process_done;
+}
+
+gboolean
+td_helper_exited_normally (TdHelper *self)
+{
+  return self->process_done && WIFEXITED (self->wait_status);
+}
+
+char *
+td_helper_describe_exit (TdHelper *self)
+{
+  int status = self->wait_status;
+
+  if (!self->process_done)
+    return g_strdup ("still running");
+  if (WIFEXITED (status))
+    return g_strdup_printf ("exit status %d", WEXITSTATUS (status));
+  if (WIFSIGNALED (status))
+    return g_strdup_printf ("killed by signal %d (%s)", WTERMSIG (status), g_strsignal (WTERMSIG (status)));
+  return g_strdup_printf ("wait status %d", status);
+}

@@ -1,0 +1,460 @@
+/* td-test.c: a client test's life, from helper records to D-Bus. */
+#include "config.h"
+
+#include "td-test.h"
+#include "td-caller.h"
+#include "td-helper.h"
+#include "td-result.h"
+#include "tr-dbus-generated.h"
+
+#include <string.h>
+
+#define STOP_GRACE_MS 2000
+#define DEADLINE_GRACE_S 15
+
+struct _TdTest
+{
+  GObject              parent_instance;
+
+  guint                id;
+  char                *path;
+  TrTestOptions       *options;
+  guint32              owner;
+  char                *sender;
+  TrDBusObjectSkeleton *object;
+  TrDBusTest          *iface;
+  TdHelper            *helper;
+  TdResult            *result;
+  guint                deadline_timer;
+  gboolean             ended;
+  gboolean             stop_requested;
+  TrError              stop_reason;
+  char                *stop_message;
+  char                *end_status;     /* from the runner's "end" record */
+  char                *error_kind;     /* from the runner's "error" record */
+  char                *error_message;
+  guint64              bytes_done;     /* for progress of bytes-limited tests */
+};
+
+enum { SIGNAL_ENDED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (TdTest, td_test, G_TYPE_OBJECT)
+
+static void
+td_test_dispose (GObject *object)
+{
+  TdTest *self = TD_TEST (object);
+
+  g_clear_handle_id (&self->deadline_timer, g_source_remove);
+  if (self->helper != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->helper, self);
+      td_helper_kill (self->helper);
+      g_clear_object (&self->helper);
+    }
+  g_clear_object (&self->iface);
+  g_clear_object (&self->object);
+  G_OBJECT_CLASS (td_test_parent_class)->dispose (object);
+}
+
+static void
+td_test_finalize (GObject *object)
+{
+  TdTest *self = TD_TEST (object);
+
+  g_free (self->path);
+  g_free (self->sender);
+  g_free (self->stop_message);
+  g_free (self->end_status);
+  g_free (self->error_kind);
+  g_free (self->error_message);
+  tr_test_options_free (self->options);
+  td_result_free (self->result);
+  G_OBJECT_CLASS (td_test_parent_class)->finalize (object);
+}
+
+static void
+td_test_class_init (TdTestClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = td_test_dispose;
+  object_class->finalize = td_test_finalize;
+  signals[SIGNAL_ENDED] = g_signal_new ("ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+td_test_init (TdTest *self)
+{
+  self->result = td_result_new ();
+}
+
+static void
+log_line (TdTest *self, guint level, const char *text)
+{
+  tr_dbus_test_emit_log (self->iface, level, text);
+}
+
+static void
+set_state (TdTest *self, const char *state)
+{
+  if (g_strcmp0 (tr_dbus_test_get_state (self->iface), state) == 0)
+    return;
+  g_debug ("test %u: %s", self->id, state);
+  tr_dbus_test_set_state (self->iface, state);
+}
+
+/* ---- Stop() over D-Bus: the owner or root may stop a test ---- */
+
+typedef struct {
+  TdTest                *test;
+  GDBusMethodInvocation *invocation;
+} StopCall;
+
+static void
+stop_call_free (StopCall *call)
+{
+  g_object_unref (call->test);
+  g_object_unref (call->invocation);
+  g_free (call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StopCall, stop_call_free)
+
+static void
+on_stop_uid (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(StopCall) call = user_data;
+  g_autoptr(GError) error = NULL;
+  guint32 uid;
+
+  if (!td_caller_lookup_uid_finish (result, &uid, &error))
+    {
+      g_dbus_method_invocation_return_error (call->invocation, TR_ERROR, TR_ERROR_INTERNAL,
+                                             "cannot identify the caller: %s", error->message);
+      return;
+    }
+  if (uid != 0 && uid != call->test->owner)
+    {
+      g_dbus_method_invocation_return_error (call->invocation, TR_ERROR, TR_ERROR_ACCESS_DENIED,
+                                             "test %u belongs to uid %u; only its owner or root may stop it",
+                                             call->test->id, call->test->owner);
+      return;
+    }
+  if (!call->test->ended)
+    {
+      g_autofree char *message = g_strdup_printf ("stopped by uid %u", uid);
+      g_info ("test %u: stop requested by uid %u", call->test->id, uid);
+      td_test_stop (call->test, TR_ERROR_STOPPED, message);
+    }
+  tr_dbus_test_complete_stop (TR_DBUS_TEST (call->test->iface), call->invocation);
+}
+
+static gboolean
+on_handle_stop (TrDBusTest *iface, GDBusMethodInvocation *invocation, gpointer user_data)
+{
+  TdTest *self = user_data;
+  StopCall *call = g_new0 (StopCall, 1);
+
+  call->test = g_object_ref (self);
+  call->invocation = g_object_ref (invocation);
+  td_caller_lookup_uid_async (g_dbus_method_invocation_get_connection (invocation),
+                              g_dbus_method_invocation_get_sender (invocation),
+                              NULL, on_stop_uid, call);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+TdTest *
+td_test_new (guint id, TrTestOptions *options, guint32 owner_uid, const char *sender)
+{
+  TdTest *self = g_object_new (TD_TYPE_TEST, NULL);
+  g_autoptr(GVariant) opts = NULL;
+
+  self->id = id;
+  self->options = options;
+  self->owner = owner_uid;
+  self->sender = g_strdup (sender);
+  self->path = g_strdup_printf (TD_TESTS_PATH "/%u", id);
+  self->object = tr_dbus_object_skeleton_new (self->path);
+  self->iface = tr_dbus_test_skeleton_new ();
+  opts = g_variant_ref_sink (tr_test_options_to_variant (options));
+
+  tr_dbus_test_set_id (self->iface, id);
+  tr_dbus_test_set_state (self->iface, "pending");
+  tr_dbus_test_set_options (self->iface, opts);
+  tr_dbus_test_set_owner (self->iface, owner_uid);
+  tr_dbus_test_set_start_time (self->iface, (guint64) g_get_real_time ());
+  tr_dbus_test_set_end_time (self->iface, 0);
+  tr_dbus_test_set_progress (self->iface, options->duration == 0 && options->bytes == 0 ? -1.0 : 0.0);
+  tr_dbus_test_set_result (self->iface, g_variant_new ("a{sv}", NULL));
+  tr_dbus_test_set_error (self->iface, g_variant_new ("(ss)", "", ""));
+  g_signal_connect (self->iface, "handle-stop", G_CALLBACK (on_handle_stop), self);
+  tr_dbus_object_skeleton_set_test (self->object, self->iface);
+  return self;
+}
+
+/* ---- records from the helper ---- */
+
+static void
+handle_interval (TdTest *self, gint64 timestamp, GVariant *record)
+{
+  GVariantDict d;
+  const char *direction = "forward";
+  double rate = 0, end = 0;
+  guint64 bytes = 0;
+  gboolean omitted = FALSE;
+
+  g_variant_lookup (record, "direction", "&s", &direction);
+  g_variant_lookup (record, "bits_per_second", "d", &rate);
+  g_variant_lookup (record, "end", "d", &end);
+  g_variant_lookup (record, "bytes", "t", &bytes);
+  g_variant_lookup (record, "omitted", "b", &omitted);
+
+  if (strcmp (direction, "reverse") == 0)
+    tr_dbus_test_set_rate_reverse (self->iface, rate);
+  else
+    tr_dbus_test_set_rate_forward (self->iface, rate);
+
+  if (!omitted)
+    {
+      if (self->options->bytes > 0)
+        {
+          self->bytes_done += bytes;
+          tr_dbus_test_set_progress (self->iface, MIN (1.0, (double) self->bytes_done / self->options->bytes));
+        }
+      else if (self->options->duration > 0)
+        tr_dbus_test_set_progress (self->iface, CLAMP (end / self->options->duration, 0.0, 1.0));
+    }
+
+  g_variant_dict_init (&d, record);
+  g_variant_dict_insert (&d, "timestamp", "t", (guint64) timestamp);
+  tr_dbus_test_emit_interval (self->iface, g_variant_dict_end (&d));
+}
+
+static void
+handle_error_record (TdTest *self, GVariant *record)
+{
+  const char *kind = "iperf", *message = "";
+
+  g_variant_lookup (record, "kind", "&s", &kind);
+  g_variant_lookup (record, "message", "&s", &message);
+  if (self->error_kind == NULL)
+    {
+      self->error_kind = g_strdup (kind);
+      self->error_message = g_strdup (message);
+    }
+  log_line (self, 3, message);
+}
+
+static void
+on_helper_record (TdHelper *helper, const char *kind, gint64 timestamp, GVariant *record, gpointer user_data)
+{
+  TdTest *self = user_data;
+
+  td_result_add_record (self->result, kind, record);
+
+  if (strcmp (kind, "interval") == 0)
+    handle_interval (self, timestamp, record);
+  else if (strcmp (kind, "log") == 0)
+    {
+      guint level = 6;
+      const char *text = "";
+
+      g_variant_lookup (record, "level", "u", &level);
+      g_variant_lookup (record, "text", "&s", &text);
+      log_line (self, level, text);
+    }
+  else if (strcmp (kind, "start") == 0)
+    set_state (self, "running");
+  else if (strcmp (kind, "hello") == 0)
+    tr_dbus_test_set_helper_pid (self->iface, (guint) td_helper_get_pid (helper));
+  else if (strcmp (kind, "error") == 0)
+    handle_error_record (self, record);
+  else if (strcmp (kind, "end") == 0)
+    {
+      const char *status = "failed";
+
+      g_variant_lookup (record, "status", "&s", &status);
+      g_free (self->end_status);
+      self->end_status = g_strdup (status);
+    }
+}
+
+static void
+on_helper_log (TdHelper *helper, guint level, const char *text, gpointer user_data)
+{
+  TdTest *self = user_data;
+
+  g_warning ("test %u: helper: %s", self->id, text);
+  log_line (self, level, text);
+}
+
+static TrError
+error_from_kind (const char *kind)
+{
+  static const struct { const char *kind; TrError code; } map[] = {
+    { "connection-refused", TR_ERROR_CONNECTION_REFUSED },
+    { "host-not-found",     TR_ERROR_HOST_NOT_FOUND },
+    { "server-busy",        TR_ERROR_SERVER_BUSY },
+    { "timeout",            TR_ERROR_TIMEOUT },
+  };
+
+  for (guint i = 0; kind != NULL && i < G_N_ELEMENTS (map); i++)
+    if (strcmp (map[i].kind, kind) == 0)
+      return map[i].code;
+  return TR_ERROR_INTERNAL;
+}
+
+static void
+finish (TdTest *self, const char *state, TrError code, const char *message)
+{
+  g_autoptr(GVariant) result = NULL;
+  gboolean ok = strcmp (state, "finished") == 0;
+
+  self->ended = TRUE;
+  g_clear_handle_id (&self->deadline_timer, g_source_remove);
+  result = g_variant_ref_sink (td_result_build (self->result, self->options, !ok));
+  tr_dbus_test_set_result (self->iface, result);
+  tr_dbus_test_set_end_time (self->iface, (guint64) g_get_real_time ());
+  tr_dbus_test_set_helper_pid (self->iface, 0);
+  if (ok)
+    tr_dbus_test_set_progress (self->iface, 1.0);
+  else
+    tr_dbus_test_set_error (self->iface, g_variant_new ("(ss)", tr_error_dbus_name (code), message));
+  set_state (self, state);
+
+  if (ok)
+    g_info ("test %u to %s:%u finished", self->id, self->options->host, self->options->port);
+  else if (code == TR_ERROR_STOPPED)
+    g_info ("test %u to %s:%u %s", self->id, self->options->host, self->options->port, message);
+  else
+    g_warning ("test %u to %s:%u failed: %s", self->id, self->options->host, self->options->port, message);
+  g_signal_emit (self, signals[SIGNAL_ENDED], 0);
+}
+
+static void
+on_helper_exited (TdHelper *helper, gpointer user_data)
+{
+  TdTest *self = user_data;
+  g_autofree char *how = td_helper_describe_exit (helper);
+  g_autofree char *message = NULL;
+
+  if (self->ended)
+    return;
+  if (self->stop_requested)
+    {
+      finish (self, self->stop_reason == TR_ERROR_STOPPED ? "stopped" : "failed",
+              self->stop_reason, self->stop_message);
+      return;
+    }
+  if (g_strcmp0 (self->end_status, "finished") == 0)
+    {
+      finish (self, "finished", 0, NULL);
+      return;
+    }
+  if (self->error_kind != NULL)
+    {
+      finish (self, "failed", error_from_kind (self->error_kind), self->error_message);
+      return;
+    }
+  message = g_strdup_printf ("the test's helper (trafficd-runner) ended with %s before the test finished", how);
+  finish (self, "failed", TR_ERROR_INTERNAL, message);
+}
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  TdTest *self = user_data;
+  g_autofree char *message = NULL;
+
+  self->deadline_timer = 0;
+  message = g_strdup_printf ("the test did not end within its deadline (connect timeout + omit + duration + %d s); stopped",
+                             DEADLINE_GRACE_S);
+  td_test_stop (self, TR_ERROR_TIMEOUT, message);
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+td_test_start (TdTest *self, const char *runner_path, GError **error)
+{
+  g_autoptr(GVariant) config = g_variant_ref_sink (tr_test_options_to_variant (self->options));
+  g_autoptr(GError) local_error = NULL;
+
+  self->helper = td_helper_new (runner_path);
+  g_signal_connect (self->helper, "record", G_CALLBACK (on_helper_record), self);
+  g_signal_connect (self->helper, "log", G_CALLBACK (on_helper_log), self);
+  g_signal_connect (self->helper, "exited", G_CALLBACK (on_helper_exited), self);
+  if (!td_helper_start (self->helper, config, &local_error))
+    {
+      g_autofree char *message = g_strdup_printf ("cannot start the helper %s: %s", runner_path,
+                                                  local_error->message);
+      finish (self, "failed", TR_ERROR_INTERNAL, message);
+      g_set_error_literal (error, TR_ERROR, TR_ERROR_INTERNAL, message);
+      return FALSE;
+    }
+  tr_dbus_test_set_helper_pid (self->iface, (guint) td_helper_get_pid (self->helper));
+  set_state (self, "connecting");
+  if (self->options->duration > 0)
+    self->deadline_timer = g_timeout_add_seconds ((guint) self->options->connect_timeout + 1 +
+                                                  self->options->omit + self->options->duration +
+                                                  DEADLINE_GRACE_S,
+                                                  on_deadline, self);
+  return TRUE;
+}
+
+void
+td_test_stop (TdTest *self, TrError reason, const char *message)
+{
+  if (self->ended || self->stop_requested)
+    return;
+  self->stop_requested = TRUE;
+  self->stop_reason = reason;
+  self->stop_message = g_strdup (message);
+  log_line (self, 6, message);
+  if (self->helper != NULL)
+    td_helper_stop (self->helper, STOP_GRACE_MS);
+}
+
+GDBusObjectSkeleton *
+td_test_get_object (TdTest *self)
+{
+  return G_DBUS_OBJECT_SKELETON (self->object);
+}
+
+const char *
+td_test_get_object_path (TdTest *self)
+{
+  return self->path;
+}
+
+guint
+td_test_get_id (TdTest *self)
+{
+  return self->id;
+}
+
+guint32
+td_test_get_owner (TdTest *self)
+{
+  return self->owner;
+}
+
+const char *
+td_test_get_sender (TdTest *self)
+{
+  return self->sender;
+}
+
+gboolean
+td_test_get_stop_on_disconnect (TdTest *self)
+{
+  return self->options->stop_on_disconnect;
+}
+
+gboolean
+td_test_is_ended (TdTest *self)
+{
+  return self->ended;
+}

@@ -1,0 +1,40 @@
+/* td-test.h: one client test: its D-Bus object, its helper, its state.
+ *
+ * States: pending -> connecting (helper started) -> running (iperf started
+ * the test) -> finished | failed | stopped. The test object owns the helper
+ * and turns its records into D-Bus properties and signals. */
+#pragma once
+
+#include <gio/gio.h>
+#include "tr-error.h"
+#include "tr-options.h"
+
+G_BEGIN_DECLS
+
+#define TD_TYPE_TEST (td_test_get_type ())
+G_DECLARE_FINAL_TYPE (TdTest, td_test, TD, TEST, GObject)
+
+#define TD_TESTS_PATH "/org/trafficd/Traffic1/tests"
+
+/* Takes ownership of @options. */
+TdTest              *td_test_new            (guint           id,
+                                             TrTestOptions  *options,
+                                             guint32         owner_uid,
+                                             const char     *sender);
+GDBusObjectSkeleton *td_test_get_object     (TdTest         *self);
+const char          *td_test_get_object_path (TdTest        *self);
+guint                td_test_get_id         (TdTest         *self);
+guint32              td_test_get_owner      (TdTest         *self);
+const char          *td_test_get_sender     (TdTest         *self);
+gboolean             td_test_get_stop_on_disconnect (TdTest *self);
+gboolean             td_test_is_ended       (TdTest         *self);
+gboolean             td_test_start          (TdTest         *self,
+                                             const char     *runner_path,
+                                             GError        **error);
+/* Ends the test: @reason TR_ERROR_STOPPED for a request, TR_ERROR_TIMEOUT
+ * for a deadline; @message is the human line kept in Test.Error. */
+void                 td_test_stop           (TdTest         *self,
+                                             TrError         reason,
+                                             const char     *message);
+
+G_END_DECLS

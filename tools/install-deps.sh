@@ -1,0 +1,32 @@
+#!/bin/bash
+# Installs the Debian 12 packages trafficd needs to build and test, when
+# they are missing, and configures and builds the tree in ./build.
+# Usage: tools/install-deps.sh   (as root, or with sudo available)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential meson ninja-build pkg-config gettext
+  libglib2.0-dev libglib2.0-bin libjson-glib-dev libiperf-dev iperf3
+  libsqlite3-dev libpolkit-gobject-1-dev libnm-dev
+  dbus dbus-daemon python3-gi python3-dbusmock
+  iproute2 procps psmisc util-linux
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing: ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
+fi
+
+if [ ! -f build/build.ninja ]; then
+  meson setup build
+fi
+meson compile -C build
