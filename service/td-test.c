@@ -11,6 +11,10 @@
 
 #define STOP_GRACE_MS 2000
 #define DEADLINE_GRACE_S 15
+/* A running test whose helper prints no interval for this many intervals
+ * (plus STALL_GRACE_S) is stalled: its helper hangs or is stopped. */
+#define STALL_INTERVALS 3
+#define STALL_GRACE_S 5
 
 struct _TdTest
 {
@@ -26,6 +30,7 @@ struct _TdTest
   TdHelper            *helper;
   TdResult            *result;
   guint                deadline_timer;
+  guint                stall_timer;
   gboolean             ended;
   gboolean             stop_requested;
   TrError              stop_reason;
@@ -47,6 +52,7 @@ td_test_dispose (GObject *object)
   TdTest *self = TD_TEST (object);
 
   g_clear_handle_id (&self->deadline_timer, g_source_remove);
+  g_clear_handle_id (&self->stall_timer, g_source_remove);
   if (self->helper != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->helper, self);
@@ -197,6 +203,28 @@ td_test_new (guint id, TrTestOptions *options, guint32 owner_uid, const char *se
 
 /* ---- records from the helper ---- */
 
+static gboolean
+on_stalled (gpointer user_data)
+{
+  TdTest *self = user_data;
+  g_autofree char *message = NULL;
+
+  self->stall_timer = 0;
+  message = g_strdup_printf ("stalled: the helper reported no interval for %.0f s; stopped",
+                             STALL_INTERVALS * self->options->interval + STALL_GRACE_S);
+  td_test_stop (self, TR_ERROR_TIMEOUT, message);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+rearm_stall_timer (TdTest *self)
+{
+  g_clear_handle_id (&self->stall_timer, g_source_remove);
+  if (!self->ended && !self->stop_requested)
+    self->stall_timer = g_timeout_add ((guint) ((STALL_INTERVALS * self->options->interval + STALL_GRACE_S) * 1000),
+                                       on_stalled, self);
+}
+
 static void
 handle_interval (TdTest *self, gint64 timestamp, GVariant *record)
 {
@@ -228,6 +256,7 @@ handle_interval (TdTest *self, gint64 timestamp, GVariant *record)
         tr_dbus_test_set_progress (self->iface, CLAMP (end / self->options->duration, 0.0, 1.0));
     }
 
+  rearm_stall_timer (self);
   g_variant_dict_init (&d, record);
   g_variant_dict_insert (&d, "timestamp", "t", (guint64) timestamp);
   tr_dbus_test_emit_interval (self->iface, g_variant_dict_end (&d));
@@ -267,7 +296,12 @@ on_helper_record (TdHelper *helper, const char *kind, gint64 timestamp, GVariant
       log_line (self, level, text);
     }
   else if (strcmp (kind, "start") == 0)
-    set_state (self, "running");
+    {
+      tr_dbus_test_set_running_since (self->iface, (guint64) timestamp);
+      set_state (self, "running");
+      /* omitted intervals are reported too, so the first is due after one interval */
+      rearm_stall_timer (self);
+    }
   else if (strcmp (kind, "hello") == 0)
     tr_dbus_test_set_helper_pid (self->iface, (guint) td_helper_get_pid (helper));
   else if (strcmp (kind, "error") == 0)
@@ -315,6 +349,7 @@ finish (TdTest *self, const char *state, TrError code, const char *message)
 
   self->ended = TRUE;
   g_clear_handle_id (&self->deadline_timer, g_source_remove);
+  g_clear_handle_id (&self->stall_timer, g_source_remove);
   result = g_variant_ref_sink (td_result_build (self->result, self->options, !ok));
   tr_dbus_test_set_result (self->iface, result);
   tr_dbus_test_set_end_time (self->iface, (guint64) g_get_real_time ());
@@ -412,6 +447,7 @@ td_test_stop (TdTest *self, TrError reason, const char *message)
   self->stop_requested = TRUE;
   self->stop_reason = reason;
   self->stop_message = g_strdup (message);
+  g_clear_handle_id (&self->stall_timer, g_source_remove);
   log_line (self, 6, message);
   if (self->helper != NULL)
     td_helper_stop (self->helper, STOP_GRACE_MS);
