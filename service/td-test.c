@@ -41,7 +41,7 @@ struct _TdTest
   guint64              bytes_done;     /* for progress of bytes-limited tests */
 };
 
-enum { SIGNAL_ENDED, N_SIGNALS };
+enum { SIGNAL_ENDED, SIGNAL_INTERVAL, SIGNAL_LOG, SIGNAL_RECORD, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (TdTest, td_test, G_TYPE_OBJECT)
@@ -89,6 +89,17 @@ td_test_class_init (TdTestClass *klass)
   object_class->finalize = td_test_finalize;
   signals[SIGNAL_ENDED] = g_signal_new ("ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* interval (a{sv}): exactly what the Interval D-Bus signal carries */
+  signals[SIGNAL_INTERVAL] = g_signal_new ("interval", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_VARIANT);
+  /* log (level, text): exactly what the Log D-Bus signal carries */
+  signals[SIGNAL_LOG] = g_signal_new ("log", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                      0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_STRING);
+  /* record (kind, timestamp_us, a{sv}): every record from the helper, for
+   * observers that want more than the D-Bus API shows (history) */
+  signals[SIGNAL_RECORD] = g_signal_new ("record", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                         G_TYPE_STRING, G_TYPE_INT64, G_TYPE_VARIANT);
 }
 
 static void
@@ -101,6 +112,7 @@ static void
 log_line (TdTest *self, guint level, const char *text)
 {
   tr_dbus_test_emit_log (self->iface, level, text);
+  g_signal_emit (self, signals[SIGNAL_LOG], 0, level, text);
 }
 
 static void
@@ -259,7 +271,12 @@ handle_interval (TdTest *self, gint64 timestamp, GVariant *record)
   rearm_stall_timer (self);
   g_variant_dict_init (&d, record);
   g_variant_dict_insert (&d, "timestamp", "t", (guint64) timestamp);
-  tr_dbus_test_emit_interval (self->iface, g_variant_dict_end (&d));
+  {
+    g_autoptr(GVariant) sample = g_variant_ref_sink (g_variant_dict_end (&d));
+
+    tr_dbus_test_emit_interval (self->iface, sample);
+    g_signal_emit (self, signals[SIGNAL_INTERVAL], 0, sample);
+  }
 }
 
 static void
@@ -283,6 +300,7 @@ on_helper_record (TdHelper *helper, const char *kind, gint64 timestamp, GVariant
   TdTest *self = user_data;
 
   td_result_add_record (self->result, kind, record);
+  g_signal_emit (self, signals[SIGNAL_RECORD], 0, kind, timestamp, record);
 
   if (strcmp (kind, "interval") == 0)
     handle_interval (self, timestamp, record);
@@ -493,4 +511,17 @@ gboolean
 td_test_is_ended (TdTest *self)
 {
   return self->ended;
+}
+
+const TrTestOptions *
+td_test_get_options (TdTest *self)
+{
+  return self->options;
+}
+
+/* The D-Bus view of the test (State, Result, Error, StartTime, ...). */
+TrDBusTest *
+td_test_get_iface (TdTest *self)
+{
+  return self->iface;
 }

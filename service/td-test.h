@@ -2,12 +2,17 @@
  *
  * States: pending -> connecting (helper started) -> running (iperf started
  * the test) -> finished | failed | stopped. The test object owns the helper
- * and turns its records into D-Bus properties and signals. */
+ * and turns its records into D-Bus properties and signals.
+ *
+ * GObject signals for observers inside the service: "record" (every helper
+ * record), "interval" and "log" (what the D-Bus signals carry) and "ended"
+ * (after the final State, Result and Error are set). */
 #pragma once
 
 #include <gio/gio.h>
 #include "tr-error.h"
 #include "tr-options.h"
+#include "tr-dbus-generated.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +33,8 @@ guint32              td_test_get_owner      (TdTest         *self);
 const char          *td_test_get_sender     (TdTest         *self);
 gboolean             td_test_get_stop_on_disconnect (TdTest *self);
 gboolean             td_test_is_ended       (TdTest         *self);
+const TrTestOptions *td_test_get_options    (TdTest         *self);
+TrDBusTest          *td_test_get_iface      (TdTest         *self);
 gboolean             td_test_start          (TdTest         *self,
                                              const char     *runner_path,
                                              GError        **error);
