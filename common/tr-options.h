@@ -8,6 +8,7 @@
 #pragma once
 
 #include <glib.h>
+#include "tr-option-spec.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +47,9 @@ typedef struct {
   double      connect_timeout;  /* seconds */
   double      receive_timeout;  /* seconds */
   gboolean    stop_on_disconnect;
+  gboolean    local;            /* run against a one-off managed server on loopback */
+  gboolean    queue;            /* wait in the queue when limits are reached */
+  gboolean    exclusive;        /* run alone */
   char       *label;            /* never NULL after parsing */
 } TrTestOptions;
 
@@ -58,13 +62,6 @@ void           tr_test_options_free             (TrTestOptions  *options);
 const char    *tr_protocol_to_string            (TrProtocol      protocol);
 const char    *tr_direction_to_string           (TrDirection     direction);
 
-/* Checks shared with other option sets (servers, later). */
-gboolean       tr_validate_host                 (const char     *field,
-                                                 const char     *host,
-                                                 GError        **error);
-gboolean       tr_validate_ip_literal           (const char     *field,
-                                                 const char     *address,
-                                                 GError        **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrTestOptions, tr_test_options_free)
 
