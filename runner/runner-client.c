@@ -1,10 +1,13 @@
 /* runner-client.c: libiperf client configuration and results. */
 #include "runner-client.h"
+#include "runner.h"
+#include "runner-emit.h"
+#include "runner-output.h"
+#include "runner-results.h"
 
 #include <errno.h>
 #include <stdint.h>   /* before iperf_api.h, which needs it */
 #include <iperf_api.h>
-#include <json-glib/json-glib.h>
 #include <netdb.h>
 #include <stdint.h>
 #include <string.h>
@@ -14,8 +17,6 @@
 struct runner_iperf_time { uint32_t secs; uint32_t usecs; };
 void iperf_set_test_rcv_timeout (struct iperf_test *ipt, struct runner_iperf_time *to);
 
-/* iperf's state value for "display results" (iperf.h is not installed). */
-#define RUNNER_IPERF_DISPLAY_RESULTS 14
 
 char *
 runner_resolve_host (const char *host, int *gai_error)
@@ -115,119 +116,78 @@ runner_classify_error (int iperf_error, int errnum)
     }
 }
 
-/* ---- exact results ---- */
+/* ---- the run ---- */
 
-static JsonObject *
-member_object (JsonObject *obj, const char *name)
-{
-  return obj != NULL && json_object_has_member (obj, name) ?
-         json_object_get_object_member (obj, name) : NULL;
-}
+static struct iperf_test *client_test;
+static char *client_address;   /* static: both live across sigsetjmp() */
 
-static double
-member_double (JsonObject *obj, const char *name, double fallback)
-{
-  JsonNode *node;
-
-  if (obj == NULL || (node = json_object_get_member (obj, name)) == NULL ||
-      json_node_get_value_type (node) == G_TYPE_INVALID)
-    return fallback;
-  return json_node_get_double (node);
-}
-
-static guint64
-member_u64 (JsonObject *obj, const char *name)
-{
-  double d = member_double (obj, name, 0);
-  return d > 0 ? (guint64) (d + 0.5) : 0;
-}
-
-/* sent/received: libiperf's sum_sent and sum_received (TCP) or the one
- * "sum" that UDP reports; both describe the same direction. */
-static GVariant *
-direction_record (JsonObject *sent, JsonObject *received, JsonObject *udp_sum, gboolean udp)
+static void
+emit_resolved (const TrTestOptions *o, const char *numeric)
 {
   GVariantDict d;
 
   g_variant_dict_init (&d, NULL);
-  if (sent != NULL)
-    {
-      g_variant_dict_insert (&d, "sender_bytes", "t", member_u64 (sent, "bytes"));
-      g_variant_dict_insert (&d, "sender_bits_per_second", "d", member_double (sent, "bits_per_second", 0));
-      g_variant_dict_insert (&d, "seconds", "d", member_double (sent, "seconds", 0));
-      if (!udp)
-        g_variant_dict_insert (&d, "retransmits", "x", (gint64) member_double (sent, "retransmits", -1));
-    }
-  if (received != NULL)
-    {
-      g_variant_dict_insert (&d, "receiver_bytes", "t", member_u64 (received, "bytes"));
-      g_variant_dict_insert (&d, "receiver_bits_per_second", "d", member_double (received, "bits_per_second", 0));
-    }
-  if (udp)
-    {
-      JsonObject *loss = udp_sum != NULL ? udp_sum : received;
-
-      g_variant_dict_insert (&d, "jitter_ms", "d", member_double (loss, "jitter_ms", 0));
-      g_variant_dict_insert (&d, "lost_packets", "t", member_u64 (loss, "lost_packets"));
-      g_variant_dict_insert (&d, "packets", "t", member_u64 (loss, "packets"));
-      g_variant_dict_insert (&d, "lost_percent", "d", member_double (loss, "lost_percent", 0));
-    }
-  return g_variant_dict_end (&d);
+  g_variant_dict_insert (&d, "host", "s", o->host);
+  g_variant_dict_insert (&d, "address", "s", numeric);
+  runner_emit ("resolved", g_variant_dict_end (&d));
 }
 
-GVariant *
-runner_client_exact_result (struct iperf_test *test, const TrTestOptions *o)
+/* After iperf_run_client(): the outcome as records. Kept out of
+ * runner_client_run() so that no local lives across its sigsetjmp(). */
+static int
+report_outcome (const TrTestOptions *o, int rc, int saved_errno, int saved_ierrno)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  const char *json;
-  JsonObject *root, *end, *cpu;
-  gboolean udp = o->protocol == TR_PROTOCOL_UDP;
-  GVariantDict d;
+  g_autoptr(GVariant) result = NULL;
 
-  iperf_set_test_json_output (test, 1);
-  if (iperf_json_start (test) < 0)
-    return NULL;
-  iperf_set_test_state (test, RUNNER_IPERF_DISPLAY_RESULTS);
-  iperf_reporter_callback (test);
-  if (iperf_json_finish (test) < 0)
-    return NULL;
-  json = iperf_get_test_json_output_string (test);
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NULL;
-  root = json_node_get_object (json_parser_get_root (parser));
-  if ((end = member_object (root, "end")) == NULL)
-    return NULL;
-
-  g_variant_dict_init (&d, NULL);
-  if (o->direction == TR_DIRECTION_BIDIRECTIONAL)
+  runner_block_stop_signals (SIG_BLOCK);
+  runner_output_drain ();
+  if (rc < 0)
     {
-      g_variant_dict_insert_value (&d, "forward",
-          direction_record (member_object (end, "sum_sent"), member_object (end, "sum_received"),
-                            member_object (end, "sum"), udp));
-      g_variant_dict_insert_value (&d, "reverse",
-          direction_record (member_object (end, "sum_sent_bidir_reverse"),
-                            member_object (end, "sum_received_bidir_reverse"),
-                            member_object (end, "sum_bidir_reverse"), udp));
+      errno = saved_errno;   /* iperf_strerror() appends strerror(errno) */
+      runner_emit_error (runner_classify_error (saved_ierrno, saved_errno), saved_ierrno, saved_errno,
+                         iperf_strerror (saved_ierrno));
+      runner_emit_end ("failed");
+      return 1;
     }
+  result = runner_client_exact_result (client_test, o);
+  if (result != NULL)
+    runner_emit ("result", g_steal_pointer (&result));
   else
-    g_variant_dict_insert_value (&d, o->direction == TR_DIRECTION_REVERSE ? "reverse" : "forward",
-        direction_record (member_object (end, "sum_sent"), member_object (end, "sum_received"),
-                          member_object (end, "sum"), udp));
+    runner_emit_log (4, "exact counters unavailable; the summary comes from iperf's text output");
+  runner_emit_end ("finished");
+  iperf_free_test (client_test);
+  return 0;
+}
 
-  cpu = member_object (end, "cpu_utilization_percent");
-  if (cpu != NULL)
+int
+runner_client_run (const TrTestOptions *o)
+{
+  static sigjmp_buf jmp;
+  int gai_error, rc;
+
+  client_address = runner_resolve_host (o->host, &gai_error);
+  if (client_address == NULL)
     {
-      g_variant_dict_insert (&d, "cpu_local_percent", "d", member_double (cpu, "host_total", 0));
-      g_variant_dict_insert (&d, "cpu_remote_percent", "d", member_double (cpu, "remote_total", 0));
+      g_autofree char *message = g_strdup_printf ("cannot resolve host \"%s\": %s",
+                                                  o->host, gai_strerror (gai_error));
+      runner_emit_error ("host-not-found", 0, 0, message);
+      runner_emit_end ("failed");
+      return 1;
     }
-  if (json_object_has_member (end, "sender_tcp_congestion"))
-    g_variant_dict_insert (&d, "sender_congestion", "s",
-                           json_object_get_string_member_with_default (end, "sender_tcp_congestion", ""));
-  if (json_object_has_member (end, "receiver_tcp_congestion"))
-    g_variant_dict_insert (&d, "receiver_congestion", "s",
-                           json_object_get_string_member_with_default (end, "receiver_tcp_congestion", ""));
-  g_variant_dict_insert (&d, "exact", "b", TRUE);
-  return g_variant_dict_end (&d);
+  emit_resolved (o, client_address);
+
+  client_test = runner_client_new (o, client_address);
+  if (client_test == NULL)
+    {
+      runner_emit_error ("internal", 0, 0, "libiperf could not create a test");
+      runner_emit_end ("failed");
+      return 2;
+    }
+
+  if (sigsetjmp (jmp, 1) != 0)
+    iperf_got_sigend (client_test);   /* prints the partial summary, exits */
+  runner_arm_stop (&jmp);
+
+  rc = iperf_run_client (client_test);
+  return report_outcome (o, rc, errno, i_errno);
 }

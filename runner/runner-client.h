@@ -17,8 +17,3 @@ struct iperf_test *runner_client_new        (const TrTestOptions *options,
  * "timeout", "iperf") from libiperf's i_errno and the saved errno. */
 const char        *runner_classify_error    (int                  iperf_error,
                                              int                  errnum);
-/* The exact end-of-test summary: replays libiperf's final report in JSON
- * mode (libiperf 3.12 has no other way to read its counters) and converts
- * it into the "result" record. NULL when that fails. */
-GVariant          *runner_client_exact_result (struct iperf_test *test,
-                                               const TrTestOptions *options);

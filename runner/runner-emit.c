@@ -71,3 +71,24 @@ runner_emit_error (const char *kind, int code, int errnum, const char *message)
   g_variant_dict_insert (&dict, "message", "s", message);
   runner_emit ("error", g_variant_dict_end (&dict));
 }
+
+static gboolean end_emitted;
+
+gboolean
+runner_emit_end_done (void)
+{
+  return end_emitted;
+}
+
+void
+runner_emit_end (const char *status)
+{
+  GVariantDict d;
+
+  if (end_emitted)
+    return;
+  end_emitted = TRUE;
+  g_variant_dict_init (&d, NULL);
+  g_variant_dict_insert (&d, "status", "s", status);
+  runner_emit ("end", g_variant_dict_end (&d));
+}

@@ -429,11 +429,27 @@ on_deadline (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static const char *const service_only_keys[] = {
+  "local", "queue", "exclusive", "stop_on_disconnect", "label",
+};
+
 gboolean
 td_test_start (TdTest *self, const char *runner_path, GError **error)
 {
-  g_autoptr(GVariant) config = g_variant_ref_sink (tr_test_options_to_variant (self->options));
+  g_autoptr(GVariant) config = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GVariant) all_options = g_variant_ref_sink (tr_test_options_to_variant (self->options));
+  GVariantDict runner_options;
+  GVariantDict d;
+
+  /* The runner gets what libiperf needs; the service-only keys stay here. */
+  g_variant_dict_init (&runner_options, all_options);
+  for (guint i = 0; i < G_N_ELEMENTS (service_only_keys); i++)
+    g_variant_dict_remove (&runner_options, service_only_keys[i]);
+  g_variant_dict_init (&d, NULL);
+  g_variant_dict_insert (&d, "role", "s", "client");
+  g_variant_dict_insert_value (&d, "options", g_variant_dict_end (&runner_options));
+  config = g_variant_ref_sink (g_variant_dict_end (&d));
 
   self->helper = td_helper_new (runner_path);
   g_signal_connect (self->helper, "record", G_CALLBACK (on_helper_record), self);
