@@ -15,6 +15,8 @@ static const GDBusErrorEntry tr_error_entries[] = {
   { TR_ERROR_INTERNAL,          TR_DBUS_ERROR_PREFIX "Internal" },
   { TR_ERROR_ACCESS_DENIED,     TR_DBUS_ERROR_PREFIX "AccessDenied" },
   { TR_ERROR_STOPPED,           TR_DBUS_ERROR_PREFIX "Stopped" },
+  { TR_ERROR_PORT_IN_USE,       TR_DBUS_ERROR_PREFIX "PortInUse" },
+  { TR_ERROR_LIMIT_EXCEEDED,    TR_DBUS_ERROR_PREFIX "LimitExceeded" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (tr_error_entries) == TR_ERROR_N_ERRORS);
