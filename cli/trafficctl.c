@@ -139,8 +139,9 @@ commands_summary (void)
                                                commands[i].parameters[0] != '\0'
                                                ? _(commands[i].parameters) : "");
 
-      g_string_append_printf (s, "\n  %-12s %s", call, _(commands[i].summary));
+      g_string_append_printf (s, "\n  %-14s %s", call, _(commands[i].summary));
     }
+  g_string_append_printf (s, "\n  %-14s %s", _("help COMMAND"), _("Show the options of a command"));
   g_string_append (s, "\n\n");
   g_string_append (s, _("Run “trafficctl COMMAND --help” for the options of a command."));
   return g_string_free (s, FALSE);
@@ -183,7 +184,7 @@ main (int argc, char **argv)
   g_option_context_set_description (context, trafficctl_exit_codes_help ());
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return trafficctl_usage_error ("trafficctl", "%s", error->message);
+    return trafficctl_usage_error (NULL, "%s", error->message);
 
   if (argc < 2)
     {
@@ -210,7 +211,7 @@ main (int argc, char **argv)
 
   command = find_command (argv[1]);
   if (command == NULL)
-    return trafficctl_usage_error ("trafficctl",
+    return trafficctl_usage_error (NULL,
                                    _("Unknown command “%s” (see “trafficctl --help”)"),
                                    argv[1]);
 

@@ -357,6 +357,7 @@ on_bus_ready (GObject      *source,
   g_autoptr(GTask) task = G_TASK (user_data);
   GBusType bus_type = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "bus-type"));
   GDBusConnection *connection;
+  GCancellable *cancellable;
   GError *error = NULL;
 
   connection = g_bus_get_finish (result, &error);
@@ -368,9 +369,10 @@ on_bus_ready (GObject      *source,
     }
 
   g_task_set_task_data (task, connection, g_object_unref);
+  /* Not g_steal_pointer() in the same call: argument order is unspecified. */
+  cancellable = g_task_get_cancellable (task);
   tr_dbus_manager_proxy_new (connection, G_DBUS_PROXY_FLAGS_NONE,
-                             TC_BUS_NAME, TC_MANAGER_PATH,
-                             g_task_get_cancellable (task),
+                             TC_BUS_NAME, TC_MANAGER_PATH, cancellable,
                              on_manager_proxy_ready, g_steal_pointer (&task));
 }
 
@@ -671,6 +673,7 @@ on_test_proxy_ready (GObject      *source,
   TcClient *self = g_task_get_source_object (task);
   const char *path = g_task_get_task_data (task);
   g_autoptr(TrDBusTest) proxy = NULL;
+  GCancellable *cancellable;
   GError *error = NULL;
 
   proxy = tr_dbus_test_proxy_new_finish (result, &error);
@@ -688,11 +691,11 @@ on_test_proxy_ready (GObject      *source,
     }
 
   g_object_set_data_full (G_OBJECT (task), "proxy", g_steal_pointer (&proxy), g_object_unref);
+  cancellable = g_task_get_cancellable (task);
   g_dbus_connection_call (self->connection, TC_BUS_NAME, path,
                           "org.freedesktop.DBus.Properties", "Get",
                           get_state_parameters (), G_VARIANT_TYPE ("(v)"),
-                          G_DBUS_CALL_FLAGS_NONE, -1,
-                          g_task_get_cancellable (task),
+                          G_DBUS_CALL_FLAGS_NONE, -1, cancellable,
                           on_test_state_checked, g_steal_pointer (&task));
 }
 
