@@ -8,11 +8,13 @@
  *   "cookie"     cookie s
  *   "start"      protocol s, streams u, block_size u, omit u, duration u,
  *                bytes t, tos u, reverse b, bidirectional b (+ blocks t for
- *                -k tests). Emitted when the line after "Starting Test" is
- *                fed (normally the "[ ID] Interval ..." header, printed at
- *                the same time), because on the server that header is the
- *                only thing telling a reverse test (the server sends: Retr /
- *                Total Datagrams columns) from a normal one.
+ *                -k tests). A client's is emitted on the "Starting Test"
+ *                line itself (it marks when measuring begins); a server's
+ *                when the next line is fed (the "[ ID] Interval ..." header,
+ *                printed with the first interval), because on the server
+ *                that header is the only thing telling a reverse test (the
+ *                server sends: Retr / Total Datagrams columns) from a
+ *                normal one.
  *   "interval"   direction s, start d, end d, seconds d, bytes t,
  *                bits_per_second d, omitted b, retransmits x (TCP; -1 when
  *                the column is absent, i.e. on the receiving side),
@@ -120,8 +122,7 @@ typedef struct {
 
 /* Stream lines waiting for their [SUM] line. */
 typedef struct {
-  GArray *rows;                 /* of Row, at most MAX_STREAMS */
-  guint dropped;                /* stream lines over MAX_STREAMS */
+  GArray *rows;                 /* of Row; lines past MAX_STREAMS are dropped */
 } Block;
 
 typedef struct {
@@ -155,6 +156,7 @@ struct _TrIperfParser {
 
   /* Per test */
   gboolean reverse;
+  gboolean reverse_known;       /* the output said (client: "Reverse mode") */
   gboolean bidir;
   guint streams;                /* per direction, from "Starting Test" */
   Proto proto;
@@ -342,7 +344,7 @@ tr_iperf_parse_amount (const char *number,
   v *= mult;
   if (!isfinite (v) || v >= MAX_AMOUNT_BYTES)
     return FALSE;
-  *bytes = (guint64) llround (v);
+  *bytes = (guint64) (v + 0.5);
   return TRUE;
 }
 
@@ -511,7 +513,6 @@ block_clear (Block *block)
 {
   if (block->rows != NULL)
     g_array_set_size (block->rows, 0);
-  block->dropped = 0;
 }
 
 static guint
@@ -525,12 +526,8 @@ block_add (Block *block, const Row *row)
 {
   if (block->rows == NULL)
     block->rows = g_array_new (FALSE, FALSE, sizeof (Row));
-  if (block->rows->len >= MAX_STREAMS)
-    {
-      block->dropped++;
-      return;
-    }
-  g_array_append_val (block->rows, *row);
+  if (block->rows->len < MAX_STREAMS)
+    g_array_append_val (block->rows, *row);
 }
 
 static void
@@ -545,6 +542,7 @@ reset_test (TrIperfParser *self)
   int d, r;
 
   self->reverse = self->mode_reverse;
+  self->reverse_known = FALSE;
   self->bidir = self->mode_bidir;
   self->streams = 0;
   self->proto = PROTO_UNKNOWN;
@@ -614,7 +612,8 @@ tr_iperf_parser_set_mode (TrIperfParser *self,
   self->mode_parallel = MIN (parallel, MAX_STREAMS);
   if (!self->started)
     {
-      self->reverse = self->mode_reverse;
+      if (!self->reverse_known)
+        self->reverse = self->mode_reverse;
       self->bidir = self->mode_bidir;
     }
 }
@@ -892,6 +891,8 @@ flush_summaries (TrIperfParser *self)
 
 /* "Starting Test: protocol: TCP, 1 streams, 131072 byte blocks, omitting 0
  * seconds, 3 second test, tos 0" (or "N bytes to send" / "N blocks to send") */
+static void emit_start (TrIperfParser *self, const char *next_line);
+
 static gboolean
 handle_starting_test (TrIperfParser *self, const char *rest)
 {
@@ -973,7 +974,13 @@ handle_starting_test (TrIperfParser *self, const char *rest)
   else if (self->n_connected == info.streams)
     self->bidir = FALSE;
   self->started = TRUE;
-  self->start_pending = TRUE;
+  /* A client knows its mode by now ("Reverse mode" and the connected lines
+   * come first), and "start" marks when measuring begins: send it at once.
+   * A server learns a reverse test only from the next (header) line. */
+  if (self->role == TR_IPERF_ROLE_CLIENT)
+    emit_start (self, NULL);
+  else
+    self->start_pending = TRUE;
   return TRUE;
 }
 
@@ -1541,6 +1548,7 @@ handle_line (TrIperfParser *self, char *line)
   if (g_str_has_prefix (s, "Reverse mode, remote host "))
     {
       self->reverse = TRUE;
+      self->reverse_known = TRUE;
       return TRUE;
     }
   if (g_str_has_prefix (s, "Test Complete.") || is_separator (s))

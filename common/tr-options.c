@@ -103,9 +103,11 @@ tr_test_options_to_variant (const TrTestOptions *o)
   g_variant_builder_add (&b, "{sv}", "host", g_variant_new_string (o->host));
   g_variant_builder_add (&b, "{sv}", "port", g_variant_new_uint32 (o->port));
   g_variant_builder_add (&b, "{sv}", "protocol", g_variant_new_string (tr_protocol_to_string (o->protocol)));
-  g_variant_builder_add (&b, "{sv}", "duration", g_variant_new_uint32 (o->duration));
+  /* one end condition, so that the result parses again */
   if (o->bytes > 0)
     g_variant_builder_add (&b, "{sv}", "bytes", g_variant_new_uint64 (o->bytes));
+  else
+    g_variant_builder_add (&b, "{sv}", "duration", g_variant_new_uint32 (o->duration));
   g_variant_builder_add (&b, "{sv}", "parallel", g_variant_new_uint32 (o->parallel));
   g_variant_builder_add (&b, "{sv}", "direction", g_variant_new_string (tr_direction_to_string (o->direction)));
   g_variant_builder_add (&b, "{sv}", "bitrate", g_variant_new_uint64 (o->bitrate));

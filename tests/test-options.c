@@ -99,6 +99,23 @@ test_round_trip (void)
   g_assert_cmpstr (b->label, ==, "lab run ü");
 }
 
+/* A bytes-limited test's full options parse again (the runner re-checks). */
+static void
+test_bytes_round_trip (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TrTestOptions) a = parse_text ("{'host': <'h'>, 'bytes': <uint64 1000000>}", &error);
+  g_autoptr(GVariant) v = NULL;
+  g_autoptr(TrTestOptions) b = NULL;
+
+  g_assert_no_error (error);
+  v = g_variant_ref_sink (tr_test_options_to_variant (a));
+  g_assert_false (g_variant_lookup (v, "duration", "u", NULL));
+  b = tr_test_options_new_from_variant (v, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (b->bytes, ==, 1000000);
+}
+
 static void
 test_integer_bounds (void)
 {
@@ -209,6 +226,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/options/defaults", test_defaults);
   g_test_add_func ("/options/round-trip", test_round_trip);
+  g_test_add_func ("/options/bytes-round-trip", test_bytes_round_trip);
   g_test_add_func ("/options/integer-bounds", test_integer_bounds);
   g_test_add_func ("/options/wrong-types", test_wrong_types);
   g_test_add_func ("/options/unknown-and-missing", test_unknown_and_missing);

@@ -12,6 +12,9 @@
 # joined by a veth pair, with a tc qdisc on the client's (sending) side. The
 # namespaces only hold the 198.18.0.0/15 benchmarking addresses and have no
 # route anywhere else; they are removed on exit, even on failure.
+#
+# tests/test-iperf-parser.c asserts numbers read from the captured files:
+# after re-capturing a fixture, update the values the test checks for it.
 set -u -o pipefail
 
 OUT=${1:-$(cd "$(dirname "$0")/.." && pwd)/tests/fixtures/iperf}
@@ -52,8 +55,7 @@ want() {
 
 # wait_listening FILE: the server has printed its banner
 wait_listening() {
-  local i
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     grep -q "Server listening" "$1" 2>/dev/null && return 0
     sleep 0.1
   done
@@ -67,7 +69,7 @@ start_server() {
   local pre=()
   [ -n "$ns" ] && pre=(ip netns exec "$ns")
   : > "$OUT/$name.server.txt"
-  LC_ALL=C timeout 60 "${pre[@]}" $IPERF -s -1 -p "$port" "${COMMON[@]}" \
+  LC_ALL=C timeout 60 "${pre[@]}" "$IPERF" -s -1 -p "$port" "${COMMON[@]}" \
     > "$OUT/$name.server.txt" 2>&1 < /dev/null &
   SERVER_PID=$!
   wait_listening "$OUT/$name.server.txt"
@@ -89,7 +91,7 @@ run_pair() {
   want "$name" || return 0
   echo "== $name" >&2
   start_server "$name" "$port" || return 1
-  LC_ALL=C timeout 60 $IPERF -c 127.0.0.1 -p "$port" "${COMMON[@]}" "$@" \
+  LC_ALL=C timeout 60 "$IPERF" -c 127.0.0.1 -p "$port" "${COMMON[@]}" "$@" \
     > "$OUT/$name.client.txt" 2>&1 < /dev/null
   wait_server
 }
@@ -104,7 +106,7 @@ run_ns_pair() {
   $setup || return 1
   start_server "$name" "$port" "$NS_SRV" || return 1
   LC_ALL=C timeout 60 ip netns exec "$NS_CLI" \
-    $IPERF -c "$ADDR_SRV" -p "$port" "${COMMON[@]}" "$@" \
+    "$IPERF" -c "$ADDR_SRV" -p "$port" "${COMMON[@]}" "$@" \
     > "$OUT/$name.client.txt" 2>&1 < /dev/null
   wait_server
   ip netns del "$NS_SRV" 2>/dev/null
@@ -172,11 +174,11 @@ run_pair udp_p2_reverse   5313 -t 2 -u -b 10M -P 2 -R
 if want tcp_ipv6; then
 echo "== tcp_ipv6" >&2
 : > "$OUT/tcp_ipv6.server.txt"
-LC_ALL=C timeout 60 $IPERF -s -1 -p 5314 "${COMMON[@]}" \
+LC_ALL=C timeout 60 "$IPERF" -s -1 -p 5314 "${COMMON[@]}" \
   > "$OUT/tcp_ipv6.server.txt" 2>&1 < /dev/null &
 SERVER_PID=$!
 wait_listening "$OUT/tcp_ipv6.server.txt" &&
-  LC_ALL=C timeout 60 $IPERF -c ::1 -p 5314 "${COMMON[@]}" -t 2 \
+  LC_ALL=C timeout 60 "$IPERF" -c ::1 -p 5314 "${COMMON[@]}" -t 2 \
     > "$OUT/tcp_ipv6.client.txt" 2>&1 < /dev/null
 wait_server
 fi
@@ -184,24 +186,24 @@ fi
 # Errors
 if want error_refused; then
 echo "== error_refused" >&2
-LC_ALL=C timeout 30 $IPERF -c 127.0.0.1 -p 5399 "${COMMON[@]}" -t 1 \
+LC_ALL=C timeout 30 "$IPERF" -c 127.0.0.1 -p 5399 "${COMMON[@]}" -t 1 \
   > "$OUT/error_refused.client.txt" 2>&1 < /dev/null
 fi
 
 if want error_unknown_host; then
 echo "== error_unknown_host" >&2
-LC_ALL=C timeout 30 $IPERF -c nonexistent.invalid -p 5399 "${COMMON[@]}" -t 1 \
+LC_ALL=C timeout 30 "$IPERF" -c nonexistent.invalid -p 5399 "${COMMON[@]}" -t 1 \
   > "$OUT/error_unknown_host.client.txt" 2>&1 < /dev/null
 fi
 
 if want error_busy; then
 echo "== error_busy" >&2
 start_server error_busy 5320
-LC_ALL=C timeout 60 $IPERF -c 127.0.0.1 -p 5320 "${COMMON[@]}" -t 3 \
+LC_ALL=C timeout 60 "$IPERF" -c 127.0.0.1 -p 5320 "${COMMON[@]}" -t 3 \
   > /dev/null 2>&1 < /dev/null &
 first=$!
 sleep 1
-LC_ALL=C timeout 30 $IPERF -c 127.0.0.1 -p 5320 "${COMMON[@]}" -t 1 \
+LC_ALL=C timeout 30 "$IPERF" -c 127.0.0.1 -p 5320 "${COMMON[@]}" -t 1 \
   > "$OUT/error_busy.client.txt" 2>&1 < /dev/null
 wait "$first"
 wait_server
@@ -210,7 +212,7 @@ fi
 if want tcp_sigint; then
 echo "== tcp_sigint" >&2
 start_server tcp_sigint 5321
-LC_ALL=C timeout 60 $IPERF -c 127.0.0.1 -p 5321 "${COMMON[@]}" -t 10 \
+LC_ALL=C timeout 60 "$IPERF" -c 127.0.0.1 -p 5321 "${COMMON[@]}" -t 10 \
   > "$OUT/tcp_sigint.client.txt" 2>&1 < /dev/null &
 client=$!
 sleep 2.5
@@ -222,7 +224,7 @@ fi
 if want udp_sigint; then
 echo "== udp_sigint" >&2
 start_server udp_sigint 5322
-LC_ALL=C timeout 60 $IPERF -c 127.0.0.1 -p 5322 "${COMMON[@]}" -t 10 -u -b 10M \
+LC_ALL=C timeout 60 "$IPERF" -c 127.0.0.1 -p 5322 "${COMMON[@]}" -t 10 -u -b 10M \
   > "$OUT/udp_sigint.client.txt" 2>&1 < /dev/null &
 client=$!
 sleep 2.5
