@@ -12,6 +12,11 @@ td_config_new (void)
   TdConfig *config = g_new0 (TdConfig, 1);
 
   config->max_running = 32;
+  config->max_running_per_user = 32;
+  config->max_queue = 1024;
+  config->max_servers = 32;
+  config->server_port_min = 5201;
+  config->server_port_max = 5299;
   config->keep_ended_seconds = 600;
   return config;
 }
@@ -68,6 +73,16 @@ td_config_resolve (TdConfig *config, GError **error)
                    config->runner_path);
       return FALSE;
     }
+  if (config->server_port_min == 0 || config->server_port_max > 65535 ||
+      config->server_port_min > config->server_port_max)
+    {
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID_ARGUMENT,
+                   "server-ports must be MIN-MAX within 1-65535, got %u-%u",
+                   config->server_port_min, config->server_port_max);
+      return FALSE;
+    }
+  if (config->max_running_per_user == 0 || config->max_running_per_user > config->max_running)
+    config->max_running_per_user = config->max_running;
   if (config->max_running == 0 || config->max_running > 1024)
     {
       g_set_error (error, TR_ERROR, TR_ERROR_INVALID_ARGUMENT,

@@ -13,6 +13,11 @@ typedef struct {
   char     *runtime_dir;
   char     *runner_path;
   guint     max_running;
+  guint     max_running_per_user;
+  guint     max_queue;
+  guint     max_servers;
+  guint     server_port_min;
+  guint     server_port_max;
   guint     keep_ended_seconds;
 } TdConfig;
 

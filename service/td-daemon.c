@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "td-daemon.h"
+#include "td-helper.h"
 #include "td-manager.h"
 
 #include <glib-unix.h>
@@ -21,6 +22,7 @@ struct _TdDaemon
   guint            sigterm_id;
   guint            sigint_id;
   guint            shutdown_timer;
+  char            *registry_dir;
   gboolean         shutting_down;
   int              exit_status;
 };
@@ -40,6 +42,7 @@ td_daemon_dispose (GObject *object)
   g_clear_object (&self->connection);
   g_clear_pointer (&self->loop, g_main_loop_unref);
   g_clear_pointer (&self->config, td_config_free);
+  g_clear_pointer (&self->registry_dir, g_free);
   G_OBJECT_CLASS (td_daemon_parent_class)->dispose (object);
 }
 
@@ -145,7 +148,7 @@ on_bus_get (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   g_dbus_connection_set_exit_on_close (self->connection, FALSE);
-  self->manager = td_manager_new (self->connection, self->config, &error);
+  self->manager = td_manager_new (self->connection, self->config, self->registry_dir, &error);
   if (self->manager == NULL)
     {
       g_warning ("cannot export the D-Bus interface: %s", error->message);
@@ -162,8 +165,20 @@ td_daemon_run (TdDaemon *self)
 {
   self->sigterm_id = g_unix_signal_add (SIGTERM, on_stop_signal, self);
   self->sigint_id = g_unix_signal_add (SIGINT, on_stop_signal, self);
-  if (g_mkdir_with_parents (self->config->runtime_dir, 0755) < 0)
-    g_warning ("cannot create the runtime directory %s: %s", self->config->runtime_dir, g_strerror (errno));
+  /* Helpers a killed instance left behind are found by their records. */
+  self->registry_dir = g_build_filename (self->config->runtime_dir, "helpers", NULL);
+  if (g_mkdir_with_parents (self->registry_dir, 0700) < 0)
+    {
+      g_warning ("cannot create %s: %s; helpers will not be recorded, so a crash could leave them running",
+                 self->registry_dir, g_strerror (errno));
+      g_clear_pointer (&self->registry_dir, g_free);
+    }
+  else
+    {
+      guint killed = td_helper_kill_leftovers (self->registry_dir);
+      if (killed > 0)
+        g_warning ("killed %u helper processes left by a previous instance; their tests were interrupted", killed);
+    }
   g_bus_get (self->config->session_bus ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, NULL, on_bus_get, self);
   g_main_loop_run (self->loop);
   if (self->connection != NULL)

@@ -2,9 +2,12 @@
 #include "config.h"
 
 #include "td-helper.h"
+#include "td-proc.h"
 #include "tr-proto.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -19,6 +22,9 @@ struct _TdHelper
   GObject       parent_instance;
 
   char         *runner_path;
+  char         *registry_dir;
+  char         *registry_file;
+  TdProcSampler sampler;
   GSubprocess  *process;
   GPid          pid;
   GCancellable *cancellable;
@@ -63,6 +69,8 @@ td_helper_finalize (GObject *object)
   TdHelper *self = TD_HELPER (object);
 
   g_free (self->runner_path);
+  g_free (self->registry_dir);
+  g_free (self->registry_file);
   g_string_free (self->stdout_line, TRUE);
   g_string_free (self->stderr_line, TRUE);
   g_free (self->stdout_buf);
@@ -100,12 +108,104 @@ td_helper_init (TdHelper *self)
 }
 
 TdHelper *
-td_helper_new (const char *runner_path)
+td_helper_new (const char *runner_path, const char *registry_dir)
 {
   TdHelper *self = g_object_new (TD_TYPE_HELPER, NULL);
 
   self->runner_path = g_strdup (runner_path);
+  self->registry_dir = g_strdup (registry_dir);
   return self;
+}
+
+/* One small file per live helper in the runtime directory (tmpfs): its
+ * start time and executable, so that a later instance can find helpers a
+ * killed instance left behind without trusting a recycled PID. */
+static void
+register_helper (TdHelper *self)
+{
+  g_autofree char *exe = realpath (self->runner_path, NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  TdProcStat stat;
+
+  if (self->registry_dir == NULL || !td_proc_read_stat (self->pid, &stat))
+    return;
+  self->registry_file = g_strdup_printf ("%s/%d", self->registry_dir, (int) self->pid);
+  contents = g_strdup_printf ("%" G_GUINT64_FORMAT " %s\n", stat.start_ticks, exe ? exe : self->runner_path);
+  if (!g_file_set_contents (self->registry_file, contents, -1, &error))
+    {
+      g_warning ("cannot record helper %d in %s: %s; a crash of the service could leave it running",
+                 (int) self->pid, self->registry_dir, error->message);
+      g_clear_pointer (&self->registry_file, g_free);
+    }
+}
+
+static void
+unregister_helper (TdHelper *self)
+{
+  if (self->registry_file != NULL)
+    g_unlink (self->registry_file);
+  g_clear_pointer (&self->registry_file, g_free);
+}
+
+/* Kills every process of group @pgid that runs @exe and started no earlier
+ * than the group's leader did: what a helper leaves behind, and nothing a
+ * recycled PID could point at. */
+static guint
+kill_group_members (pid_t pgid, const char *exe, guint64 leader_start)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint killed = 0;
+
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      pid_t pid = (pid_t) g_ascii_strtoll (name, NULL, 10);
+      g_autofree char *pid_exe = NULL;
+      TdProcStat stat;
+
+      if (pid <= 1 || !td_proc_read_stat (pid, &stat) || stat.pgrp != pgid || stat.start_ticks < leader_start)
+        continue;
+      pid_exe = td_proc_read_exe (pid);
+      if (pid_exe == NULL || !g_str_has_prefix (pid_exe, exe))
+        continue;
+      g_warning ("killing helper process %d (%s) left running by a previous trafficd instance", (int) pid, pid_exe);
+      kill (pid, SIGKILL);
+      killed++;
+    }
+  return killed;
+}
+
+guint
+td_helper_kill_leftovers (const char *registry_dir)
+{
+  g_autoptr(GDir) dir = g_dir_open (registry_dir, 0, NULL);
+  const char *name;
+  guint killed = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (registry_dir, name, NULL);
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) parts = NULL;
+      pid_t pid = (pid_t) g_ascii_strtoll (name, NULL, 10);
+
+      if (pid > 1 && g_file_get_contents (path, &contents, NULL, NULL) &&
+          (parts = g_strsplit (g_strstrip (contents), " ", 2)) != NULL && g_strv_length (parts) == 2)
+        killed += kill_group_members (pid, parts[1], g_ascii_strtoull (parts[0], NULL, 10));
+      g_unlink (path);
+    }
+  return killed;
+}
+
+gboolean
+td_helper_sample (TdHelper *self, double *cpu_percent, guint64 *rss_bytes)
+{
+  if (self->process == NULL || self->process_done || !td_proc_sampler_update (&self->sampler))
+    return FALSE;
+  *cpu_percent = self->sampler.cpu_percent;
+  *rss_bytes = self->sampler.rss_bytes;
+  return TRUE;
 }
 
 static void
@@ -136,6 +236,7 @@ on_wait (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   self->wait_status = g_subprocess_get_status (self->process);
   self->process_done = TRUE;
+  unregister_helper (self);
   /* Anything the runner left in its group (a forked child that ignores
    * SIGTERM, say) goes with it. */
   kill_group (self, SIGKILL);
@@ -287,6 +388,9 @@ td_helper_start (TdHelper *self, GVariant *config, GError **error)
   if (self->process == NULL)
     return FALSE;
   self->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (self->process), NULL, 10);
+  td_proc_sampler_init (&self->sampler, self->pid);
+  td_proc_sampler_update (&self->sampler);
+  register_helper (self);
 
   /* The config is small (< 64 KiB) and the pipe buffer holds it: this write
    * does not block the main loop. The pipe stays open: closing it is how a

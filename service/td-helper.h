@@ -15,7 +15,9 @@ G_BEGIN_DECLS
 #define TD_TYPE_HELPER (td_helper_get_type ())
 G_DECLARE_FINAL_TYPE (TdHelper, td_helper, TD, HELPER, GObject)
 
-TdHelper   *td_helper_new        (const char *runner_path);
+/* @registry_dir: where live helpers are recorded (runtime directory), or NULL. */
+TdHelper   *td_helper_new        (const char *runner_path,
+                                  const char *registry_dir);
 gboolean    td_helper_start      (TdHelper   *self,
                                   GVariant   *config,
                                   GError    **error);
@@ -28,5 +30,12 @@ gboolean    td_helper_is_running (TdHelper   *self);
 /* How the process ended, e.g. "exit status 1" or "killed by signal 9 (Killed)". */
 char       *td_helper_describe_exit (TdHelper *self);
 gboolean    td_helper_exited_normally (TdHelper *self);
+/* CPU percent of one core since the previous sample, and RSS. */
+gboolean    td_helper_sample     (TdHelper   *self,
+                                  double     *cpu_percent,
+                                  guint64    *rss_bytes);
+/* Kills the helpers recorded in @registry_dir that are still alive (same
+ * start time and executable, not just the PID) and clears the records. */
+guint       td_helper_kill_leftovers (const char *registry_dir);
 
 G_END_DECLS

@@ -1,12 +1,15 @@
-/* td-manager.c: StartTest, ListTests and the tests' lifetimes. */
+/* td-manager.c: StartTest, StartServer, the queue and limits, and the
+ * lifetimes of test and server objects. */
 #include "config.h"
 
 #include "td-manager.h"
 #include "td-caller.h"
+#include "td-ports.h"
+#include "td-server.h"
 #include "td-test.h"
 #include "tr-dbus-generated.h"
 #include "tr-error.h"
-
+#include "tr-server-options.h"
 
 struct _TdManager
 {
@@ -17,21 +20,41 @@ struct _TdManager
   TrDBusManager            *iface;
   GDBusObjectManagerServer *object_manager;
   GHashTable               *tests;         /* id -> TestEntry */
-  guint                     next_id;
-  guint                     running;
+  GHashTable               *servers;       /* id -> ServerEntry */
+  GQueue                    queue;         /* TestEntry waiting, FIFO */
+  TdPorts                  *ports;
+  char                     *registry_dir;
+  guint                     next_test_id;
+  guint                     next_server_id;
+  guint                     running;       /* client tests started and not ended */
   guint                     starting;      /* admitted, waiting for the caller's uid */
+  guint                     servers_running;
+  gboolean                  exclusive_running;
   GCallback                 all_stopped_cb;
   gpointer                  all_stopped_data;
 };
 
+typedef struct _ServerEntry ServerEntry;
+
 typedef struct {
-  TdManager *manager;
-  TdTest    *test;
-  guint      linger_timer;
-  guint      name_watch;
+  TdManager   *manager;
+  TdTest      *test;
+  guint        linger_timer;
+  guint        name_watch;
+  gboolean     started;     /* counted in running */
+  ServerEntry *local;       /* the one-off server of a local test */
 } TestEntry;
 
+struct _ServerEntry {
+  TdManager *manager;
+  TdServer  *server;
+  guint      linger_timer;
+  TestEntry *local_client;  /* the test this one-off server was made for */
+};
+
 G_DEFINE_FINAL_TYPE (TdManager, td_manager, G_TYPE_OBJECT)
+
+static void try_start_queued (TdManager *self);
 
 static void
 test_entry_free (TestEntry *entry)
@@ -39,7 +62,20 @@ test_entry_free (TestEntry *entry)
   g_clear_handle_id (&entry->linger_timer, g_source_remove);
   g_clear_handle_id (&entry->name_watch, g_bus_unwatch_name);
   g_signal_handlers_disconnect_by_data (entry->test, entry);
+  if (entry->local != NULL)
+    entry->local->local_client = NULL;
   g_object_unref (entry->test);
+  g_free (entry);
+}
+
+static void
+server_entry_free (ServerEntry *entry)
+{
+  g_clear_handle_id (&entry->linger_timer, g_source_remove);
+  g_signal_handlers_disconnect_by_data (entry->server, entry);
+  if (entry->local_client != NULL)
+    entry->local_client->local = NULL;
+  g_object_unref (entry->server);
   g_free (entry);
 }
 
@@ -50,7 +86,11 @@ td_manager_dispose (GObject *object)
 
   if (self->iface != NULL)
     g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->iface));
+  g_queue_clear (&self->queue);
   g_clear_pointer (&self->tests, g_hash_table_unref);
+  g_clear_pointer (&self->servers, g_hash_table_unref);
+  g_clear_pointer (&self->ports, td_ports_free);
+  g_clear_pointer (&self->registry_dir, g_free);
   g_clear_object (&self->object_manager);
   g_clear_object (&self->iface);
   g_clear_object (&self->connection);
@@ -67,14 +107,19 @@ static void
 td_manager_init (TdManager *self)
 {
   self->tests = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) test_entry_free);
-  self->next_id = 1;
+  self->servers = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) server_entry_free);
+  g_queue_init (&self->queue);
+  self->next_test_id = 1;
+  self->next_server_id = 1;
 }
 
 static void
-update_running (TdManager *self)
+update_counts (TdManager *self)
 {
   tr_dbus_manager_set_running_tests (self->iface, self->running);
-  if (self->running == 0 && self->starting == 0 && self->all_stopped_cb != NULL)
+  tr_dbus_manager_set_queued_tests (self->iface, self->queue.length);
+  if (self->all_stopped_cb != NULL && self->running == 0 && self->starting == 0 &&
+      self->queue.length == 0 && self->servers_running == 0)
     {
       GCallback cb = self->all_stopped_cb;
 
@@ -83,8 +128,51 @@ update_running (TdManager *self)
     }
 }
 
+static void
+update_queue_positions (TdManager *self)
+{
+  guint position = 1;
+
+  for (GList *l = self->queue.head; l != NULL; l = l->next)
+    td_test_set_queued (((TestEntry *) l->data)->test, position++);
+}
+
+static guint
+running_of_user (TdManager *self, guint32 uid)
+{
+  GHashTableIter iter;
+  TestEntry *entry;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, self->tests);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (entry->started && !td_test_is_ended (entry->test) && td_test_get_owner (entry->test) == uid)
+      n++;
+  return n;
+}
+
+/* Why a test of @uid cannot start now, or NULL when it can. */
+static char *
+admission_refusal (TdManager *self, guint32 uid, gboolean exclusive)
+{
+  if (self->exclusive_running)
+    return g_strdup ("an exclusive test is running");
+  if (exclusive && self->running + self->starting > 0)
+    return g_strdup_printf ("an exclusive test needs the service idle, and %u tests are running",
+                            self->running + self->starting);
+  if (self->running + self->starting >= self->config->max_running)
+    return g_strdup_printf ("%u tests are running, the limit is %u (max-running-tests)",
+                            self->running + self->starting, self->config->max_running);
+  if (running_of_user (self, uid) >= self->config->max_running_per_user)
+    return g_strdup_printf ("uid %u runs %u tests, the per-user limit is %u (max-running-tests-per-user)",
+                            uid, running_of_user (self, uid), self->config->max_running_per_user);
+  return NULL;
+}
+
+/* ---- lingering and correlation ---- */
+
 static gboolean
-on_linger_done (gpointer user_data)
+on_test_linger_done (gpointer user_data)
 {
   TestEntry *entry = user_data;
   TdManager *self = entry->manager;
@@ -95,6 +183,29 @@ on_linger_done (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Client and server records of one iperf test share its cookie. */
+static void
+correlate (TdManager *self, TestEntry *entry)
+{
+  const char *cookie = td_test_get_cookie (entry->test);
+  GHashTableIter iter;
+  TestEntry *other;
+
+  if (cookie == NULL)
+    return;
+  g_hash_table_iter_init (&iter, self->tests);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &other))
+    if (other != entry && td_test_is_ended (other->test) &&
+        g_strcmp0 (td_test_get_cookie (other->test), cookie) == 0)
+      {
+        td_test_set_peer (entry->test, other->test);
+        td_test_set_peer (other->test, entry->test);
+        g_debug ("tests %u and %u are the two sides of one iperf test", td_test_get_id (entry->test),
+                 td_test_get_id (other->test));
+        return;
+      }
+}
+
 static void
 on_test_ended (TdTest *test, gpointer user_data)
 {
@@ -102,9 +213,21 @@ on_test_ended (TdTest *test, gpointer user_data)
   TdManager *self = entry->manager;
 
   g_clear_handle_id (&entry->name_watch, g_bus_unwatch_name);
-  self->running--;
-  entry->linger_timer = g_timeout_add_seconds (self->config->keep_ended_seconds, on_linger_done, entry);
-  update_running (self);
+  g_queue_remove (&self->queue, entry);
+  if (entry->started)
+    {
+      entry->started = FALSE;
+      self->running--;
+      if (td_test_get_options (test)->exclusive)
+        self->exclusive_running = FALSE;
+    }
+  if (entry->local != NULL && !td_server_is_ended (entry->local->server))
+    td_server_stop (entry->local->server, "its local test ended");
+  correlate (self, entry);
+  entry->linger_timer = g_timeout_add_seconds (self->config->keep_ended_seconds, on_test_linger_done, entry);
+  update_queue_positions (self);
+  try_start_queued (self);
+  update_counts (self);
 }
 
 static void
@@ -116,12 +239,185 @@ on_caller_vanished (GDBusConnection *connection, const char *name, gpointer user
                 "stopped because its caller left the bus (option stop_on_disconnect)");
 }
 
-/* ---- StartTest ---- */
+static TestEntry *
+add_test (TdManager *self, TdTest *test)
+{
+  TestEntry *entry = g_new0 (TestEntry, 1);
+
+  entry->manager = self;
+  entry->test = test;
+  g_hash_table_insert (self->tests, GUINT_TO_POINTER (td_test_get_id (test)), entry);
+  g_signal_connect (test, "ended", G_CALLBACK (on_test_ended), entry);
+  g_dbus_object_manager_server_export (self->object_manager, td_test_get_object (test));
+  return entry;
+}
+
+/* ---- servers ---- */
+
+static gboolean
+on_server_linger_done (gpointer user_data)
+{
+  ServerEntry *entry = user_data;
+  TdManager *self = entry->manager;
+
+  entry->linger_timer = 0;
+  g_dbus_object_manager_server_unexport (self->object_manager, td_server_get_object_path (entry->server));
+  g_hash_table_remove (self->servers, GUINT_TO_POINTER (td_server_get_id (entry->server)));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_server_ended (TdServer *server, gpointer user_data)
+{
+  ServerEntry *entry = user_data;
+  TdManager *self = entry->manager;
+
+  td_ports_release (self->ports, td_server_get_port (server));
+  self->servers_running--;
+  if (entry->local_client != NULL && !td_test_is_ended (entry->local_client->test))
+    td_test_stop (entry->local_client->test, TR_ERROR_INTERNAL,
+                  "the local server ended before the test started; see its Server object for why");
+  entry->linger_timer = g_timeout_add_seconds (self->config->keep_ended_seconds, on_server_linger_done, entry);
+  update_counts (self);
+}
+
+static TdTest *
+make_served_test (TdServer *server, const char *peer_address, gpointer user_data)
+{
+  TdManager *self = user_data;
+  TdTest *test = td_test_new_served (self->next_test_id++, td_server_get_object_path (server),
+                                     td_server_get_helper (server), td_server_get_owner (server),
+                                     peer_address, td_server_get_port (server),
+                                     td_server_get_interval (server));
+
+  add_test (self, test);
+  return test;
+}
+
+/* Reserves the port and starts the server; NULL with an error when it cannot. */
+static ServerEntry *
+create_server (TdManager *self, TrServerOptions *options, guint32 uid, GError **error)
+{
+  g_autoptr(TrServerOptions) owned = options;
+  ServerEntry *entry;
+  guint port;
+
+  if (self->servers_running >= self->config->max_servers)
+    {
+      g_set_error (error, TR_ERROR, TR_ERROR_LIMIT_EXCEEDED,
+                   "%u servers are running, the limit is %u (max-servers)",
+                   self->servers_running, self->config->max_servers);
+      return NULL;
+    }
+  if (!td_ports_reserve (self->ports, options->port, options->bind_address, &port, error))
+    return NULL;
+  options->port = port;
+
+  entry = g_new0 (ServerEntry, 1);
+  entry->manager = self;
+  entry->server = td_server_new (self->next_server_id++, g_steal_pointer (&owned), uid, make_served_test, self);
+  g_hash_table_insert (self->servers, GUINT_TO_POINTER (td_server_get_id (entry->server)), entry);
+  g_signal_connect (entry->server, "ended", G_CALLBACK (on_server_ended), entry);
+  g_dbus_object_manager_server_export (self->object_manager, td_server_get_object (entry->server));
+  self->servers_running++;
+  g_info ("server %u on port %u started by uid %u", td_server_get_id (entry->server), port, uid);
+  if (!td_server_start (entry->server, self->config->runner_path, self->registry_dir, error))
+    return NULL;   /* it has ended as failed and lingers */
+  return entry;
+}
+
+/* ---- starting tests ---- */
+
+static void
+launch (TdManager *self, TestEntry *entry)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!td_test_start (entry->test, self->config->runner_path, self->registry_dir, &error))
+    g_warning ("test %u could not start: %s", td_test_get_id (entry->test), error->message);
+}
+
+static void
+on_local_server_listening (TdServer *server, gpointer user_data)
+{
+  TestEntry *entry = user_data;
+
+  g_signal_handlers_disconnect_by_func (server, on_local_server_listening, entry);
+  if (td_test_is_ended (entry->test))
+    return;
+  td_test_set_port (entry->test, td_server_get_port (server));
+  launch (entry->manager, entry);
+}
+
+static void
+start_test (TdManager *self, TestEntry *entry)
+{
+  const TrTestOptions *options = td_test_get_options (entry->test);
+  g_autoptr(GError) error = NULL;
+
+  entry->started = TRUE;
+  self->running++;
+  if (options->exclusive)
+    self->exclusive_running = TRUE;
+  if (!options->local)
+    {
+      launch (self, entry);
+      return;
+    }
+
+  {
+    TrServerOptions *server_options = g_new0 (TrServerOptions, 1);
+
+    server_options->port = 0;
+    server_options->bind_address = g_strdup (g_hostname_is_ip_address (options->host) ? options->host : "127.0.0.1");
+    server_options->one_off = TRUE;
+    server_options->idle_timeout = MAX ((guint) options->receive_timeout, 2);
+    server_options->interval = options->interval;
+    server_options->label = g_strdup_printf ("local server of test %u", td_test_get_id (entry->test));
+    entry->local = create_server (self, server_options, td_test_get_owner (entry->test), &error);
+  }
+  if (entry->local == NULL)
+    {
+      td_test_stop (entry->test, error->code == TR_ERROR_PORT_IN_USE ? TR_ERROR_INTERNAL : error->code,
+                    error->message);
+      return;
+    }
+  entry->local->local_client = entry;
+  g_signal_connect (entry->local->server, "listening", G_CALLBACK (on_local_server_listening), entry);
+}
+
+static void
+try_start_queued (TdManager *self)
+{
+  GList *l = self->queue.head;
+
+  if (self->all_stopped_cb != NULL)
+    return;
+  while (l != NULL)
+    {
+      TestEntry *entry = l->data;
+      GList *next = l->next;
+      const TrTestOptions *options = td_test_get_options (entry->test);
+      g_autofree char *refusal = admission_refusal (self, td_test_get_owner (entry->test), options->exclusive);
+
+      if (refusal == NULL)
+        {
+          g_queue_delete_link (&self->queue, l);
+          td_test_set_queued (entry->test, 0);
+          start_test (self, entry);
+        }
+      else if (options->exclusive)
+        break;   /* an exclusive test at the head is not overtaken */
+      l = next;
+    }
+  update_queue_positions (self);
+}
 
 typedef struct {
   TdManager             *manager;
   GDBusMethodInvocation *invocation;
-  TrTestOptions         *options;
+  TrTestOptions         *test_options;
+  TrServerOptions       *server_options;
 } StartCall;
 
 static void
@@ -129,21 +425,34 @@ start_call_free (StartCall *call)
 {
   g_object_unref (call->manager);
   g_object_unref (call->invocation);
-  tr_test_options_free (call->options);
+  tr_test_options_free (call->test_options);
+  tr_server_options_free (call->server_options);
   g_free (call);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StartCall, start_call_free)
 
+static StartCall *
+start_call_new (TdManager *self, GDBusMethodInvocation *invocation)
+{
+  StartCall *call = g_new0 (StartCall, 1);
+
+  call->manager = g_object_ref (self);
+  call->invocation = g_object_ref (invocation);
+  return call;
+}
+
 static void
-on_start_uid (GObject *source, GAsyncResult *result, gpointer user_data)
+on_start_test_uid (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(StartCall) call = user_data;
   TdManager *self = call->manager;
   g_autoptr(GError) error = NULL;
+  g_autofree char *refusal = NULL;
+  const char *sender = g_dbus_method_invocation_get_sender (call->invocation);
+  gboolean queue_it;
   TestEntry *entry;
   guint32 uid;
-  const char *sender = g_dbus_method_invocation_get_sender (call->invocation);
 
   self->starting--;
   if (!td_caller_lookup_uid_finish (result, &uid, &error))
@@ -151,31 +460,55 @@ on_start_uid (GObject *source, GAsyncResult *result, gpointer user_data)
       g_warning ("StartTest from %s refused: cannot identify the caller: %s", sender, error->message);
       g_dbus_method_invocation_return_error (call->invocation, TR_ERROR, TR_ERROR_INTERNAL,
                                              "cannot identify the caller: %s", error->message);
-      update_running (self);
+      update_counts (self);
       return;
     }
 
-  entry = g_new0 (TestEntry, 1);
-  entry->manager = self;
-  entry->test = td_test_new (self->next_id++, g_steal_pointer (&call->options), uid, sender);
-  g_hash_table_insert (self->tests, GUINT_TO_POINTER (td_test_get_id (entry->test)), entry);
-  g_signal_connect (entry->test, "ended", G_CALLBACK (on_test_ended), entry);
-  g_dbus_object_manager_server_export (self->object_manager, td_test_get_object (entry->test));
-  self->running++;
+  refusal = admission_refusal (self, uid, call->test_options->exclusive);
+  queue_it = refusal != NULL || self->queue.length > 0;   /* FIFO: nobody jumps the queue */
+  if (queue_it && !call->test_options->queue)
+    {
+      g_info ("StartTest from uid %u refused: %s", uid, refusal ? refusal : "tests are queued");
+      g_dbus_method_invocation_return_error (call->invocation, TR_ERROR, TR_ERROR_TOO_MANY_TESTS,
+                                             "%s; wait for one to end, or pass queue=true to wait in the queue",
+                                             refusal ? refusal : "other tests wait in the queue");
+      update_counts (self);
+      return;
+    }
+  if (queue_it && self->queue.length >= self->config->max_queue)
+    {
+      g_dbus_method_invocation_return_error (call->invocation, TR_ERROR, TR_ERROR_LIMIT_EXCEEDED,
+                                             "the queue holds %u tests, the limit is %u (max-queued-tests)",
+                                             self->queue.length, self->config->max_queue);
+      update_counts (self);
+      return;
+    }
+
+  entry = add_test (self, td_test_new (self->next_test_id++, g_steal_pointer (&call->test_options), uid, sender));
   if (td_test_get_stop_on_disconnect (entry->test))
     entry->name_watch = g_bus_watch_name_on_connection (self->connection, sender,
                                                         G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
                                                         on_caller_vanished, entry, NULL);
-
-  g_info ("test %u started by uid %u (%s)", td_test_get_id (entry->test), uid, sender);
-  if (!td_test_start (entry->test, self->config->runner_path, &error))
+  g_info ("test %u %s by uid %u (%s)", td_test_get_id (entry->test), queue_it ? "queued" : "started", uid, sender);
+  if (queue_it)
     {
-      g_dbus_method_invocation_return_gerror (call->invocation, error);
-      return;
+      g_queue_push_tail (&self->queue, entry);
+      update_queue_positions (self);
+      try_start_queued (self);
     }
-  update_running (self);
-  tr_dbus_manager_complete_start_test (self->iface, call->invocation,
-                                       td_test_get_object_path (entry->test));
+  else
+    start_test (self, entry);
+  update_counts (self);
+  tr_dbus_manager_complete_start_test (self->iface, call->invocation, td_test_get_object_path (entry->test));
+}
+
+static gboolean
+refuse_when_shutting_down (TdManager *self, GDBusMethodInvocation *invocation)
+{
+  if (self->all_stopped_cb == NULL)
+    return FALSE;
+  g_dbus_method_invocation_return_error (invocation, TR_ERROR, TR_ERROR_INTERNAL, "the service is shutting down");
+  return TRUE;
 }
 
 static gboolean
@@ -189,37 +522,75 @@ on_handle_start_test (TrDBusManager *iface, GDBusMethodInvocation *invocation,
 
   if (parsed == NULL)
     {
-      g_info ("StartTest from %s rejected: %s", g_dbus_method_invocation_get_sender (invocation),
-              error->message);
+      g_info ("StartTest from %s rejected: %s", g_dbus_method_invocation_get_sender (invocation), error->message);
       g_dbus_method_invocation_return_gerror (invocation, error);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
-  if (self->all_stopped_cb != NULL)
+  if (refuse_when_shutting_down (self, invocation))
     {
       tr_test_options_free (parsed);
-      g_dbus_method_invocation_return_error (invocation, TR_ERROR, TR_ERROR_INTERNAL,
-                                             "the service is shutting down");
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
-  if (self->running + self->starting >= self->config->max_running)
-    {
-      tr_test_options_free (parsed);
-      g_dbus_method_invocation_return_error (invocation, TR_ERROR, TR_ERROR_TOO_MANY_TESTS,
-                                             "%u tests are running, the limit is %u (max-running-tests); "
-                                             "wait for one to end or stop one",
-                                             self->running + self->starting, self->config->max_running);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
-
   self->starting++;
-  call = g_new0 (StartCall, 1);
-  call->manager = g_object_ref (self);
-  call->invocation = g_object_ref (invocation);
-  call->options = parsed;
+  call = start_call_new (self, invocation);
+  call->test_options = parsed;
   td_caller_lookup_uid_async (self->connection, g_dbus_method_invocation_get_sender (invocation),
-                              NULL, on_start_uid, call);
+                              NULL, on_start_test_uid, call);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
+
+static void
+on_start_server_uid (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(StartCall) call = user_data;
+  TdManager *self = call->manager;
+  g_autoptr(GError) error = NULL;
+  ServerEntry *entry;
+  guint32 uid;
+
+  if (!td_caller_lookup_uid_finish (result, &uid, &error))
+    {
+      g_dbus_method_invocation_return_error (call->invocation, TR_ERROR, TR_ERROR_INTERNAL,
+                                             "cannot identify the caller: %s", error->message);
+      return;
+    }
+  entry = create_server (self, g_steal_pointer (&call->server_options), uid, &error);
+  if (entry == NULL)
+    {
+      g_info ("StartServer from uid %u refused: %s", uid, error->message);
+      g_dbus_method_invocation_return_gerror (call->invocation, error);
+      return;
+    }
+  tr_dbus_manager_complete_start_server (self->iface, call->invocation, td_server_get_object_path (entry->server));
+}
+
+static gboolean
+on_handle_start_server (TrDBusManager *iface, GDBusMethodInvocation *invocation,
+                        GVariant *options, gpointer user_data)
+{
+  TdManager *self = user_data;
+  g_autoptr(GError) error = NULL;
+  StartCall *call;
+  TrServerOptions *parsed = tr_server_options_new_from_variant (options, &error);
+
+  if (parsed == NULL)
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  if (refuse_when_shutting_down (self, invocation))
+    {
+      tr_server_options_free (parsed);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  call = start_call_new (self, invocation);
+  call->server_options = parsed;
+  td_caller_lookup_uid_async (self->connection, g_dbus_method_invocation_get_sender (invocation),
+                              NULL, on_start_server_uid, call);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ---- listing ---- */
 
 static int
 compare_ids (gconstpointer a, gconstpointer b)
@@ -228,22 +599,51 @@ compare_ids (gconstpointer a, gconstpointer b)
   return ia < ib ? -1 : ia > ib;
 }
 
+typedef const char *(*PathOf) (gpointer entry);
+
+static const char *
+test_path_of (gpointer entry)
+{
+  return td_test_get_object_path (((TestEntry *) entry)->test);
+}
+
+static const char *
+server_path_of (gpointer entry)
+{
+  return td_server_get_object_path (((ServerEntry *) entry)->server);
+}
+
+static GPtrArray *
+sorted_paths (GHashTable *table, PathOf path_of)
+{
+  g_autoptr(GList) ids = g_list_sort (g_hash_table_get_keys (table), compare_ids);
+  GPtrArray *paths = g_ptr_array_new ();
+
+  for (GList *l = ids; l != NULL; l = l->next)
+    g_ptr_array_add (paths, (gpointer) path_of (g_hash_table_lookup (table, l->data)));
+  g_ptr_array_add (paths, NULL);
+  return paths;
+}
+
 static gboolean
 on_handle_list_tests (TrDBusManager *iface, GDBusMethodInvocation *invocation, gpointer user_data)
 {
-  TdManager *self = user_data;
-  g_autoptr(GList) ids = g_list_sort (g_hash_table_get_keys (self->tests), compare_ids);
-  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+  g_autoptr(GPtrArray) paths = sorted_paths (((TdManager *) user_data)->tests, test_path_of);
 
-  for (GList *l = ids; l != NULL; l = l->next)
-    {
-      TestEntry *entry = g_hash_table_lookup (self->tests, l->data);
-      g_ptr_array_add (paths, (gpointer) td_test_get_object_path (entry->test));
-    }
-  g_ptr_array_add (paths, NULL);
   tr_dbus_manager_complete_list_tests (iface, invocation, (const char *const *) paths->pdata);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
+
+static gboolean
+on_handle_list_servers (TrDBusManager *iface, GDBusMethodInvocation *invocation, gpointer user_data)
+{
+  g_autoptr(GPtrArray) paths = sorted_paths (((TdManager *) user_data)->servers, server_path_of);
+
+  tr_dbus_manager_complete_list_servers (iface, invocation, (const char *const *) paths->pdata);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ---- construction ---- */
 
 static void
 on_version_output (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -280,21 +680,29 @@ ask_iperf_version (TdManager *self)
 }
 
 TdManager *
-td_manager_new (GDBusConnection *connection, const TdConfig *config, GError **error)
+td_manager_new (GDBusConnection *connection, const TdConfig *config, const char *registry_dir, GError **error)
 {
   g_autoptr(TdManager) self = g_object_new (TD_TYPE_MANAGER, NULL);
 
   self->connection = g_object_ref (connection);
   self->config = config;
+  self->registry_dir = g_strdup (registry_dir);
+  self->ports = td_ports_new (config->server_port_min, config->server_port_max);
   self->iface = tr_dbus_manager_skeleton_new ();
   tr_dbus_manager_set_version (self->iface, PACKAGE_VERSION);
   tr_dbus_manager_set_iperf_version (self->iface, "unknown");
-  ask_iperf_version (self);
-  tr_dbus_manager_set_running_tests (self->iface, 0);
   tr_dbus_manager_set_max_running_tests (self->iface, config->max_running);
+  tr_dbus_manager_set_max_running_tests_per_user (self->iface, config->max_running_per_user);
   tr_dbus_manager_set_keep_ended_seconds (self->iface, config->keep_ended_seconds);
+  tr_dbus_manager_set_max_servers (self->iface, config->max_servers);
+  tr_dbus_manager_set_server_port_min (self->iface, config->server_port_min);
+  tr_dbus_manager_set_server_port_max (self->iface, config->server_port_max);
+  update_counts (self);
+  ask_iperf_version (self);
   g_signal_connect (self->iface, "handle-start-test", G_CALLBACK (on_handle_start_test), self);
+  g_signal_connect (self->iface, "handle-start-server", G_CALLBACK (on_handle_start_server), self);
   g_signal_connect (self->iface, "handle-list-tests", G_CALLBACK (on_handle_list_tests), self);
+  g_signal_connect (self->iface, "handle-list-servers", G_CALLBACK (on_handle_list_servers), self);
 
   self->object_manager = g_dbus_object_manager_server_new (TD_MANAGER_PATH);
   g_dbus_object_manager_server_set_connection (self->object_manager, connection);
@@ -314,12 +722,15 @@ void
 td_manager_stop_all (TdManager *self, GCallback callback, gpointer user_data)
 {
   GHashTableIter iter;
-  TestEntry *entry;
+  gpointer entry;
 
   self->all_stopped_cb = callback;
   self->all_stopped_data = user_data;
   g_hash_table_iter_init (&iter, self->tests);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-    td_test_stop (entry->test, TR_ERROR_STOPPED, "stopped because the service is shutting down");
-  update_running (self);
+  while (g_hash_table_iter_next (&iter, NULL, &entry))
+    td_test_stop (((TestEntry *) entry)->test, TR_ERROR_STOPPED, "stopped because the service is shutting down");
+  g_hash_table_iter_init (&iter, self->servers);
+  while (g_hash_table_iter_next (&iter, NULL, &entry))
+    td_server_stop (((ServerEntry *) entry)->server, "stopped because the service is shutting down");
+  update_counts (self);
 }

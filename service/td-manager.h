@@ -1,8 +1,10 @@
 /* td-manager.h: the Manager interface and the tests it holds.
  *
  * Exports org.trafficd.Traffic1.Manager and the ObjectManager on
- * /org/trafficd/Traffic1, validates StartTest options, enforces the limit
- * on running tests, and keeps ended tests on the bus for a while. */
+ * /org/trafficd/Traffic1; admits tests against the global and per-user
+ * limits (FIFO queue or TooManyTests, exclusive tests), runs managed
+ * servers on reserved ports, pairs client and server records of one iperf
+ * test, and keeps ended objects on the bus for a while. */
 #pragma once
 
 #include <gio/gio.h>
@@ -15,8 +17,10 @@ G_DECLARE_FINAL_TYPE (TdManager, td_manager, TD, MANAGER, GObject)
 
 #define TD_MANAGER_PATH "/org/trafficd/Traffic1"
 
+/* @registry_dir: where helpers are recorded (see td_helper_kill_leftovers). */
 TdManager *td_manager_new      (GDBusConnection *connection,
                                 const TdConfig  *config,
+                                const char      *registry_dir,
                                 GError         **error);
 guint      td_manager_get_running (TdManager   *self);
 /* Stops every running test; @callback runs once none is left. */

@@ -99,11 +99,18 @@ copy_key (GVariantDict *to, const char *to_key, GVariant *from, const char *from
     g_variant_dict_insert_value (to, to_key, v);
 }
 
-/* One direction from the text summaries: sender and receiver lines. */
+/* One direction from the text summaries: sender and receiver lines. An
+ * interrupted client prints a receiver line of zeros (the server's counts
+ * never came back): that is "unknown", not "nothing arrived". */
 static GVariant *
 direction_from_summaries (GVariant *sender, GVariant *receiver, gboolean udp)
 {
   GVariantDict d;
+  guint64 received = 0;
+
+  if (receiver != NULL && sender != NULL &&
+      g_variant_lookup (receiver, "bytes", "t", &received) && received == 0)
+    receiver = NULL;
 
   g_variant_dict_init (&d, NULL);
   copy_key (&d, "sender_bytes", sender, "bytes");

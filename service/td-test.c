@@ -1,9 +1,12 @@
-/* td-test.c: a client test's life, from helper records to D-Bus. */
+/* td-test.c: a test's life, from helper records to D-Bus. A client test
+ * owns its helper; a served test is fed the records of its server's helper
+ * by TdServer. */
 #include "config.h"
 
 #include "td-test.h"
 #include "td-caller.h"
 #include "td-helper.h"
+#include "td-proc.h"
 #include "td-result.h"
 #include "tr-dbus-generated.h"
 
@@ -39,9 +42,13 @@ struct _TdTest
   char                *error_kind;     /* from the runner's "error" record */
   char                *error_message;
   guint64              bytes_done;     /* for progress of bytes-limited tests */
+  gboolean             served;         /* fed by a TdServer, no helper of its own */
+  TdHelper            *server_helper;  /* served: the server's helper, for sampling */
+  char                *cookie;
+  GVariant            *peer_result;
 };
 
-enum { SIGNAL_ENDED, SIGNAL_INTERVAL, SIGNAL_LOG, SIGNAL_RECORD, N_SIGNALS };
+enum { SIGNAL_ENDED, SIGNAL_INTERVAL, SIGNAL_LOG, SIGNAL_RECORD, SIGNAL_STOP_REQUESTED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (TdTest, td_test, G_TYPE_OBJECT)
@@ -59,6 +66,7 @@ td_test_dispose (GObject *object)
       td_helper_kill (self->helper);
       g_clear_object (&self->helper);
     }
+  g_clear_object (&self->server_helper);
   g_clear_object (&self->iface);
   g_clear_object (&self->object);
   G_OBJECT_CLASS (td_test_parent_class)->dispose (object);
@@ -75,6 +83,8 @@ td_test_finalize (GObject *object)
   g_free (self->end_status);
   g_free (self->error_kind);
   g_free (self->error_message);
+  g_free (self->cookie);
+  g_clear_pointer (&self->peer_result, g_variant_unref);
   tr_test_options_free (self->options);
   td_result_free (self->result);
   G_OBJECT_CLASS (td_test_parent_class)->finalize (object);
@@ -95,6 +105,9 @@ td_test_class_init (TdTestClass *klass)
   /* log (level, text): exactly what the Log D-Bus signal carries */
   signals[SIGNAL_LOG] = g_signal_new ("log", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                       0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_STRING);
+  /* stop-requested: a served test was asked to stop; its server acts */
+  signals[SIGNAL_STOP_REQUESTED] = g_signal_new ("stop-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                                 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   /* record (kind, timestamp_us, a{sv}): every record from the helper, for
    * observers that want more than the D-Bus API shows (history) */
   signals[SIGNAL_RECORD] = g_signal_new ("record", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -184,8 +197,8 @@ on_handle_stop (TrDBusTest *iface, GDBusMethodInvocation *invocation, gpointer u
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-TdTest *
-td_test_new (guint id, TrTestOptions *options, guint32 owner_uid, const char *sender)
+static TdTest *
+test_new (guint id, TrTestOptions *options, guint32 owner_uid, const char *sender, const char *role)
 {
   TdTest *self = g_object_new (TD_TYPE_TEST, NULL);
   g_autoptr(GVariant) opts = NULL;
@@ -201,6 +214,9 @@ td_test_new (guint id, TrTestOptions *options, guint32 owner_uid, const char *se
 
   tr_dbus_test_set_id (self->iface, id);
   tr_dbus_test_set_state (self->iface, "pending");
+  tr_dbus_test_set_role (self->iface, role);
+  tr_dbus_test_set_server (self->iface, "/");
+  tr_dbus_test_set_peer (self->iface, "/");
   tr_dbus_test_set_options (self->iface, opts);
   tr_dbus_test_set_owner (self->iface, owner_uid);
   tr_dbus_test_set_start_time (self->iface, (guint64) g_get_real_time ());
@@ -210,6 +226,35 @@ td_test_new (guint id, TrTestOptions *options, guint32 owner_uid, const char *se
   tr_dbus_test_set_error (self->iface, g_variant_new ("(ss)", "", ""));
   g_signal_connect (self->iface, "handle-stop", G_CALLBACK (on_handle_stop), self);
   tr_dbus_object_skeleton_set_test (self->object, self->iface);
+  return self;
+}
+
+TdTest *
+td_test_new (guint id, TrTestOptions *options, guint32 owner_uid, const char *sender)
+{
+  return test_new (id, options, owner_uid, sender, "client");
+}
+
+TdTest *
+td_test_new_served (guint id, const char *server_path, TdHelper *server_helper, guint32 owner_uid,
+                    const char *peer_address, guint server_port, double interval)
+{
+  TrTestOptions *options = g_new0 (TrTestOptions, 1);
+  TdTest *self;
+
+  /* what the client asked for is known once iperf prints "Starting Test" */
+  options->host = g_strdup (peer_address);
+  options->port = server_port;
+  options->parallel = 1;
+  options->interval = interval;
+  options->duration = 0;
+  options->label = g_strdup ("");
+  self = test_new (id, options, owner_uid, NULL, "server");
+  self->served = TRUE;
+  self->server_helper = g_object_ref (server_helper);
+  tr_dbus_test_set_server (self->iface, server_path);
+  tr_dbus_test_set_helper_pid (self->iface, (guint) td_helper_get_pid (server_helper));
+  set_state (self, "connecting");
   return self;
 }
 
@@ -235,6 +280,46 @@ rearm_stall_timer (TdTest *self)
   if (!self->ended && !self->stop_requested)
     self->stall_timer = g_timeout_add ((guint) ((STALL_INTERVALS * self->options->interval + STALL_GRACE_S) * 1000),
                                        on_stalled, self);
+}
+
+static void
+sample_helper (TdTest *self)
+{
+  TdHelper *helper = self->served ? self->server_helper : self->helper;
+  double cpu;
+  guint64 rss;
+
+  if (helper != NULL && td_helper_sample (helper, &cpu, &rss))
+    {
+      tr_dbus_test_set_helper_cpu_percent (self->iface, cpu);
+      tr_dbus_test_set_helper_rss_bytes (self->iface, rss);
+    }
+}
+
+/* A served test learns its parameters from iperf's "Starting Test" line. */
+static void
+learn_served_options (TdTest *self, GVariant *record)
+{
+  const char *protocol = "tcp";
+  gboolean reverse = FALSE, bidir = FALSE;
+  guint32 streams = 1, duration = 0;
+  guint64 bytes = 0;
+  g_autoptr(GVariant) opts = NULL;
+
+  g_variant_lookup (record, "protocol", "&s", &protocol);
+  g_variant_lookup (record, "reverse", "b", &reverse);
+  g_variant_lookup (record, "bidirectional", "b", &bidir);
+  g_variant_lookup (record, "streams", "u", &streams);
+  g_variant_lookup (record, "duration", "u", &duration);
+  g_variant_lookup (record, "bytes", "t", &bytes);
+  self->options->protocol = g_strcmp0 (protocol, "udp") == 0 ? TR_PROTOCOL_UDP : TR_PROTOCOL_TCP;
+  self->options->direction = bidir ? TR_DIRECTION_BIDIRECTIONAL : reverse ? TR_DIRECTION_REVERSE : TR_DIRECTION_FORWARD;
+  self->options->parallel = CLAMP (streams, 1, TR_OPTIONS_MAX_PARALLEL);
+  self->options->duration = MIN (duration, 86400);
+  self->options->bytes = bytes;
+  opts = g_variant_ref_sink (tr_test_options_to_variant (self->options));
+  tr_dbus_test_set_options (self->iface, opts);
+  tr_dbus_test_set_progress (self->iface, duration == 0 && bytes == 0 ? -1.0 : 0.0);
 }
 
 static void
@@ -269,6 +354,7 @@ handle_interval (TdTest *self, gint64 timestamp, GVariant *record)
     }
 
   rearm_stall_timer (self);
+  sample_helper (self);
   g_variant_dict_init (&d, record);
   g_variant_dict_insert (&d, "timestamp", "t", (guint64) timestamp);
   {
@@ -291,14 +377,15 @@ handle_error_record (TdTest *self, GVariant *record)
       self->error_kind = g_strdup (kind);
       self->error_message = g_strdup (message);
     }
-  log_line (self, 3, message);
+  /* iperf reports the interrupt we asked for as an error: it is not one */
+  log_line (self, self->stop_requested ? 6 : 3, message);
 }
 
-static void
-on_helper_record (TdHelper *helper, const char *kind, gint64 timestamp, GVariant *record, gpointer user_data)
+void
+td_test_handle_record (TdTest *self, const char *kind, gint64 timestamp, GVariant *record)
 {
-  TdTest *self = user_data;
-
+  if (self->ended)
+    return;
   td_result_add_record (self->result, kind, record);
   g_signal_emit (self, signals[SIGNAL_RECORD], 0, kind, timestamp, record);
 
@@ -315,13 +402,20 @@ on_helper_record (TdHelper *helper, const char *kind, gint64 timestamp, GVariant
     }
   else if (strcmp (kind, "start") == 0)
     {
+      if (self->served)
+        learn_served_options (self, record);
       tr_dbus_test_set_running_since (self->iface, (guint64) timestamp);
       set_state (self, "running");
       /* omitted intervals are reported too, so the first is due after one interval */
       rearm_stall_timer (self);
     }
-  else if (strcmp (kind, "hello") == 0)
-    tr_dbus_test_set_helper_pid (self->iface, (guint) td_helper_get_pid (helper));
+  else if (strcmp (kind, "cookie") == 0)
+    {
+      const char *cookie = NULL;
+
+      if (self->cookie == NULL && g_variant_lookup (record, "cookie", "&s", &cookie))
+        self->cookie = g_strdup (cookie);
+    }
   else if (strcmp (kind, "error") == 0)
     handle_error_record (self, record);
   else if (strcmp (kind, "end") == 0)
@@ -332,6 +426,12 @@ on_helper_record (TdHelper *helper, const char *kind, gint64 timestamp, GVariant
       g_free (self->end_status);
       self->end_status = g_strdup (status);
     }
+}
+
+static void
+on_helper_record (TdHelper *helper, const char *kind, gint64 timestamp, GVariant *record, gpointer user_data)
+{
+  td_test_handle_record (user_data, kind, timestamp, record);
 }
 
 static void
@@ -360,31 +460,62 @@ error_from_kind (const char *kind)
 }
 
 static void
+publish_result (TdTest *self)
+{
+  g_autoptr(GVariant) built = g_variant_ref_sink (td_result_build (self->result, self->options,
+                                                                    g_strcmp0 (tr_dbus_test_get_state (self->iface), "finished") != 0));
+  GVariantDict d;
+
+  g_variant_dict_init (&d, built);
+  if (self->peer_result != NULL)
+    g_variant_dict_insert_value (&d, "peer", self->peer_result);
+  tr_dbus_test_set_result (self->iface, g_variant_dict_end (&d));
+}
+
+static void
 finish (TdTest *self, const char *state, TrError code, const char *message)
 {
-  g_autoptr(GVariant) result = NULL;
   gboolean ok = strcmp (state, "finished") == 0;
+  const char *to = self->served ? "from" : "to";
 
   self->ended = TRUE;
   g_clear_handle_id (&self->deadline_timer, g_source_remove);
   g_clear_handle_id (&self->stall_timer, g_source_remove);
-  result = g_variant_ref_sink (td_result_build (self->result, self->options, !ok));
-  tr_dbus_test_set_result (self->iface, result);
   tr_dbus_test_set_end_time (self->iface, (guint64) g_get_real_time ());
   tr_dbus_test_set_helper_pid (self->iface, 0);
+  tr_dbus_test_set_queue_position (self->iface, 0);
   if (ok)
     tr_dbus_test_set_progress (self->iface, 1.0);
   else
     tr_dbus_test_set_error (self->iface, g_variant_new ("(ss)", tr_error_dbus_name (code), message));
   set_state (self, state);
+  publish_result (self);
 
   if (ok)
-    g_info ("test %u to %s:%u finished", self->id, self->options->host, self->options->port);
+    g_info ("test %u %s %s:%u finished", self->id, to, self->options->host, self->options->port);
   else if (code == TR_ERROR_STOPPED)
-    g_info ("test %u to %s:%u %s", self->id, self->options->host, self->options->port, message);
+    g_info ("test %u %s %s:%u %s", self->id, to, self->options->host, self->options->port, message);
   else
-    g_warning ("test %u to %s:%u failed: %s", self->id, self->options->host, self->options->port, message);
+    g_warning ("test %u %s %s:%u failed: %s", self->id, to, self->options->host, self->options->port, message);
   g_signal_emit (self, signals[SIGNAL_ENDED], 0);
+}
+
+/* The final state from what is known: a stop request wins, then the
+ * helper's own "end", then its error, then how the process ended. */
+static void
+conclude (TdTest *self, const char *fallback_message)
+{
+  if (self->ended)
+    return;
+  if (self->stop_requested)
+    finish (self, self->stop_reason == TR_ERROR_STOPPED ? "stopped" : "failed",
+            self->stop_reason, self->stop_message);
+  else if (g_strcmp0 (self->end_status, "finished") == 0)
+    finish (self, "finished", 0, NULL);
+  else if (self->error_kind != NULL)
+    finish (self, "failed", error_from_kind (self->error_kind), self->error_message);
+  else
+    finish (self, "failed", TR_ERROR_INTERNAL, fallback_message);
 }
 
 static void
@@ -392,28 +523,50 @@ on_helper_exited (TdHelper *helper, gpointer user_data)
 {
   TdTest *self = user_data;
   g_autofree char *how = td_helper_describe_exit (helper);
-  g_autofree char *message = NULL;
+  g_autofree char *message = g_strdup_printf ("the test's helper (trafficd-runner) ended with %s before the test finished", how);
 
+  conclude (self, message);
+}
+
+void
+td_test_end_served (TdTest *self, const char *status, const char *why)
+{
+  g_free (self->end_status);
+  self->end_status = g_strdup (status);
+  conclude (self, why != NULL ? why : "the server ended the test without a result");
+}
+
+void
+td_test_set_queued (TdTest *self, guint position)
+{
+  tr_dbus_test_set_queue_position (self->iface, position);
+  set_state (self, position > 0 ? "queued" : "pending");
+}
+
+void
+td_test_set_port (TdTest *self, guint port)
+{
+  g_autoptr(GVariant) opts = NULL;
+
+  self->options->port = port;
+  opts = g_variant_ref_sink (tr_test_options_to_variant (self->options));
+  tr_dbus_test_set_options (self->iface, opts);
+}
+
+void
+td_test_set_peer (TdTest *self, TdTest *peer)
+{
+  tr_dbus_test_set_peer (self->iface, peer->path);
+  g_clear_pointer (&self->peer_result, g_variant_unref);
+  self->peer_result = g_variant_ref (tr_dbus_test_get_result (peer->iface));
   if (self->ended)
-    return;
-  if (self->stop_requested)
-    {
-      finish (self, self->stop_reason == TR_ERROR_STOPPED ? "stopped" : "failed",
-              self->stop_reason, self->stop_message);
-      return;
-    }
-  if (g_strcmp0 (self->end_status, "finished") == 0)
-    {
-      finish (self, "finished", 0, NULL);
-      return;
-    }
-  if (self->error_kind != NULL)
-    {
-      finish (self, "failed", error_from_kind (self->error_kind), self->error_message);
-      return;
-    }
-  message = g_strdup_printf ("the test's helper (trafficd-runner) ended with %s before the test finished", how);
-  finish (self, "failed", TR_ERROR_INTERNAL, message);
+    publish_result (self);
+}
+
+const char *
+td_test_get_cookie (TdTest *self)
+{
+  return self->cookie;
 }
 
 static gboolean
@@ -434,7 +587,7 @@ static const char *const service_only_keys[] = {
 };
 
 gboolean
-td_test_start (TdTest *self, const char *runner_path, GError **error)
+td_test_start (TdTest *self, const char *runner_path, const char *registry_dir, GError **error)
 {
   g_autoptr(GVariant) config = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -451,7 +604,8 @@ td_test_start (TdTest *self, const char *runner_path, GError **error)
   g_variant_dict_insert_value (&d, "options", g_variant_dict_end (&runner_options));
   config = g_variant_ref_sink (g_variant_dict_end (&d));
 
-  self->helper = td_helper_new (runner_path);
+  tr_dbus_test_set_queue_position (self->iface, 0);
+  self->helper = td_helper_new (runner_path, registry_dir);
   g_signal_connect (self->helper, "record", G_CALLBACK (on_helper_record), self);
   g_signal_connect (self->helper, "log", G_CALLBACK (on_helper_log), self);
   g_signal_connect (self->helper, "exited", G_CALLBACK (on_helper_exited), self);
@@ -485,6 +639,10 @@ td_test_stop (TdTest *self, TrError reason, const char *message)
   log_line (self, 6, message);
   if (self->helper != NULL)
     td_helper_stop (self->helper, STOP_GRACE_MS);
+  else if (self->served)
+    g_signal_emit (self, signals[SIGNAL_STOP_REQUESTED], 0);
+  else
+    conclude (self, message);   /* queued or pending: nothing runs yet */
 }
 
 GDBusObjectSkeleton *

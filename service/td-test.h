@@ -13,6 +13,7 @@
 #include "tr-error.h"
 #include "tr-options.h"
 #include "tr-dbus-generated.h"
+#include "td-helper.h"
 
 G_BEGIN_DECLS
 
@@ -35,9 +36,36 @@ gboolean             td_test_get_stop_on_disconnect (TdTest *self);
 gboolean             td_test_is_ended       (TdTest         *self);
 const TrTestOptions *td_test_get_options    (TdTest         *self);
 TrDBusTest          *td_test_get_iface      (TdTest         *self);
+/* A test a managed server serves; records come through
+ * td_test_handle_record() and it ends with td_test_end_served(). */
+TdTest              *td_test_new_served     (guint           id,
+                                             const char     *server_path,
+                                             TdHelper       *server_helper,
+                                             guint32         owner_uid,
+                                             const char     *peer_address,
+                                             guint           server_port,
+                                             double          interval);
 gboolean             td_test_start          (TdTest         *self,
                                              const char     *runner_path,
+                                             const char     *registry_dir,
                                              GError        **error);
+void                 td_test_handle_record  (TdTest         *self,
+                                             const char     *kind,
+                                             gint64          timestamp,
+                                             GVariant       *record);
+/* @status: "finished" or "failed"; @why: message when nothing better is known. */
+void                 td_test_end_served     (TdTest         *self,
+                                             const char     *status,
+                                             const char     *why);
+/* Waiting in the queue at @position (1 = next); 0 leaves the queue. */
+void                 td_test_set_queued     (TdTest         *self,
+                                             guint           position);
+void                 td_test_set_port       (TdTest         *self,
+                                             guint           port);
+/* Links the other side of the same iperf test; its Result is copied. */
+void                 td_test_set_peer       (TdTest         *self,
+                                             TdTest         *peer);
+const char          *td_test_get_cookie     (TdTest         *self);
 /* Ends the test: @reason TR_ERROR_STOPPED for a request, TR_ERROR_TIMEOUT
  * for a deadline; @message is the human line kept in Test.Error. */
 void                 td_test_stop           (TdTest         *self,
