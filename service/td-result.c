@@ -8,16 +8,22 @@ struct _TdResult
   GVariant *exact;                 /* the runner's "result" record */
   GVariant *summaries[2][2];       /* [forward|reverse][sender|receiver] */
   GVariant *cpu;
+  guint64   interval_bytes[2];    /* non-omitted interval bytes per direction */
+  double    interval_seconds[2];
   char     *cookie;
   char     *local_address;
   char     *remote_address;
   char     *iperf_version;
+  gboolean  served;
 };
 
 TdResult *
-td_result_new (void)
+td_result_new (gboolean served)
 {
-  return g_new0 (TdResult, 1);
+  TdResult *r = g_new0 (TdResult, 1);
+
+  r->served = served;
+  return r;
 }
 
 void
@@ -67,6 +73,25 @@ td_result_add_record (TdResult *r, const char *kind, GVariant *record)
         return;
       replace (&r->summaries[strcmp (direction, "reverse") == 0][strcmp (role, "receiver") == 0], record);
     }
+  else if (strcmp (kind, "interval") == 0)
+    {
+      const char *direction = "forward";
+      gboolean omitted = FALSE;
+      guint64 bytes = 0;
+      double seconds = 0;
+      int d;
+
+      g_variant_lookup (record, "direction", "&s", &direction);
+      g_variant_lookup (record, "omitted", "b", &omitted);
+      g_variant_lookup (record, "bytes", "t", &bytes);
+      g_variant_lookup (record, "seconds", "d", &seconds);
+      d = strcmp (direction, "reverse") == 0;
+      if (!omitted)
+        {
+          r->interval_bytes[d] += bytes;
+          r->interval_seconds[d] += seconds;
+        }
+    }
   else if (strcmp (kind, "cpu") == 0)
     replace (&r->cpu, record);
   else if (strcmp (kind, "cookie") == 0)
@@ -87,7 +112,25 @@ td_result_has_data (TdResult *r)
     for (int s = 0; s < 2; s++)
       if (r->summaries[d][s] != NULL)
         return TRUE;
-  return r->exact != NULL;
+  return r->exact != NULL || r->interval_seconds[0] > 0 || r->interval_seconds[1] > 0;
+}
+
+/* A helper that died before printing any summary leaves only intervals:
+ * their sum is what this side measured. */
+static GVariant *
+direction_from_intervals (TdResult *r, int dir, gboolean local_receives)
+{
+  GVariantDict d;
+  const char *side = local_receives ? "receiver" : "sender";
+  g_autofree char *bytes_key = g_strdup_printf ("%s_bytes", side);
+  g_autofree char *rate_key = g_strdup_printf ("%s_bits_per_second", side);
+
+  g_variant_dict_init (&d, NULL);
+  g_variant_dict_insert (&d, bytes_key, "t", r->interval_bytes[dir]);
+  g_variant_dict_insert (&d, rate_key, "d", 8.0 * r->interval_bytes[dir] / r->interval_seconds[dir]);
+  g_variant_dict_insert (&d, "seconds", "d", r->interval_seconds[dir]);
+  g_variant_dict_insert (&d, "from_intervals", "b", TRUE);
+  return g_variant_dict_end (&d);
 }
 
 static void
@@ -150,6 +193,10 @@ td_result_build (TdResult *r, const TrTestOptions *o, gboolean partial)
           g_variant_dict_insert_value (&d, names[dir],
                                        direction_from_summaries (r->summaries[dir][0],
                                                                  r->summaries[dir][1], udp));
+        else if (r->interval_seconds[dir] > 0)
+          /* a client receives the reverse direction; a server the forward one */
+          g_variant_dict_insert_value (&d, names[dir],
+                                       direction_from_intervals (r, dir, (dir == 1) != r->served));
       copy_key (&d, "cpu_local_percent", r->cpu, "local_total");
       copy_key (&d, "cpu_remote_percent", r->cpu, "remote_total");
       g_variant_dict_insert (&d, "exact", "b", FALSE);

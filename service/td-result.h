@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 
 typedef struct _TdResult TdResult;
 
-TdResult *td_result_new        (void);
+/* @served: the results of a served test (the server side) */
+TdResult *td_result_new        (gboolean           served);
 void      td_result_free       (TdResult          *result);
 /* Takes note of what it needs from any record; ignores the rest. */
 void      td_result_add_record (TdResult          *result,
