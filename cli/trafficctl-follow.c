@@ -35,6 +35,9 @@ struct _TrafficctlFollow {
   int                   exit_code;
   double                last_interval_end;
   gint64                last_interval_at;  /* monotonic µs, 0 before */
+  guint                 queue_position;    /* last reported, 0 when not queued */
+  gboolean              was_queued;
+  gboolean              start_reported;
 
   guint                 sigint_id;
   guint                 sigterm_id;
@@ -181,8 +184,16 @@ draw_bar (TrafficctlFollow *follow)
       if (start > 0 && (guint64) g_get_real_time () > start)
         waited = (g_get_real_time () - (gint64) start) / 1e6;
       waited_text = tr_format_duration (waited);
-      g_string_append_printf (head, "%s…  %s", *state != '\0' ? state : _("starting"),
-                              waited_text);
+      if (g_strcmp0 (state, "queued") == 0)
+        {
+          guint position = (guint) trafficctl_props_get_uint (props, "QueuePosition");
+
+          /* TRANSLATORS: "test 7 queued (position 2)…  12.0 s" */
+          g_string_append_printf (head, _("queued (position %u)…  %s"), position, waited_text);
+        }
+      else
+        g_string_append_printf (head, "%s…  %s", *state != '\0' ? state : _("starting"),
+                                waited_text);
       if (follow->interrupted)
         g_string_append (tail, _("  stopping…"));
     }
@@ -343,11 +354,57 @@ on_log (TcTestWatch *watch,
   draw_bar (follow);
 }
 
+/* Without a terminal: one line when the test's place in the queue changes
+ * and one when it leaves the queue and starts. */
+static void
+report_queue (TrafficctlFollow *follow)
+{
+  g_autoptr(GVariant) position_value = NULL;
+  const char *state;
+  guint position = 0;
+
+  if (follow->tty || follow->globals->json || follow->done || follow->path == NULL)
+    return;
+
+  state = tc_test_watch_get_state (follow->watch);
+  position_value = tc_test_watch_dup_property (follow->watch, "QueuePosition");
+  if (position_value != NULL && g_variant_is_of_type (position_value, G_VARIANT_TYPE_UINT32))
+    position = g_variant_get_uint32 (position_value);
+
+  if (g_strcmp0 (state, "queued") == 0)
+    {
+      if (position > 0 && position != follow->queue_position)
+        {
+          printf (_("test %u: queued (position %u)\n"), follow->id, position);
+          fflush (stdout);
+          follow->queue_position = position;
+        }
+      follow->was_queued = TRUE;
+    }
+  else if (follow->was_queued && !follow->start_reported &&
+           *state != '\0' && !tc_client_state_is_final (state))
+    {
+      g_autoptr(GVariant) start_value = tc_test_watch_dup_property (follow->watch, "StartTime");
+      guint64 start = 0;
+      gint64 now = g_get_real_time ();
+      g_autofree char *waited = NULL;
+
+      if (start_value != NULL && g_variant_is_of_type (start_value, G_VARIANT_TYPE_UINT64))
+        start = g_variant_get_uint64 (start_value);
+      waited = tr_format_duration (start > 0 && (guint64) now > start ? (now - (gint64) start) / 1e6 : 0);
+      printf (_("test %u: started after %s in the queue\n"), follow->id, waited);
+      fflush (stdout);
+      follow->queue_position = 0;
+      follow->start_reported = TRUE;
+    }
+}
+
 static void
 on_changed (TcTestWatch *watch,
             gpointer     ignored,
             gpointer     user_data)
 {
+  report_queue (user_data);
   draw_bar (user_data);
 }
 

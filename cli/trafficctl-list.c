@@ -72,7 +72,9 @@ trafficctl_list (TrafficctlGlobals  *globals,
 
   context = trafficctl_option_context_new (globals, NULL,
                                            _("List the tests the service holds: running ones and\n"
-                                             "recently ended ones, oldest first."),
+                                             "recently ended ones, oldest first. ROLE is “client” for a\n"
+                                             "test started by a caller and “server” for one a managed\n"
+                                             "server served (HOST is then the client's address)."),
                                            NULL);
   if (!trafficctl_parse_options (context, &argc, &argv, &exit_code))
     return exit_code;
@@ -88,8 +90,8 @@ trafficctl_list (TrafficctlGlobals  *globals,
     return trafficctl_print_error (_("listing tests"), error);
 
   array = json_array_new ();
-  table = trafficctl_table_new ("rllllllr",
-                                _("ID"), _("STATE"), _("OWNER"), _("HOST"), _("PROTO"),
+  table = trafficctl_table_new ("rlllllllr",
+                                _("ID"), _("STATE"), _("ROLE"), _("OWNER"), _("HOST"), _("PROTO"),
                                 _("DIR"), _("RATE"), _("STARTED"), NULL);
 
   for (guint i = 0; paths[i] != NULL; i++)
@@ -119,10 +121,12 @@ trafficctl_list (TrafficctlGlobals  *globals,
           g_autofree char *owner = trafficctl_format_owner ((guint32) trafficctl_props_get_uint (props, "Owner"));
           g_autofree char *rate = format_rate_column (props);
           g_autofree char *started = trafficctl_format_time (trafficctl_props_get_uint (props, "StartTime"), TRUE);
+          const char *role = trafficctl_props_get_string (props, "Role");
 
           options = trafficctl_props_dup_dict (props, "Options");
           trafficctl_table_add_row (table, id,
                                     trafficctl_props_get_string (props, "State"),
+                                    *role != '\0' ? role : "-",
                                     owner,
                                     trafficctl_props_get_string (options, "host"),
                                     trafficctl_props_get_string (options, "protocol"),

@@ -208,11 +208,18 @@ const char *
 trafficctl_props_get_string (GVariant   *props,
                              const char *name)
 {
-  const char *value = NULL;
+  g_autoptr(GVariant) value = NULL;
 
-  if (props == NULL || !g_variant_lookup (props, name, "&s", &value))
+  if (props == NULL)
     return "";
-  return value;
+  value = g_variant_lookup_value (props, name, NULL);
+  if (value == NULL ||
+      !(g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ||
+        g_variant_is_of_type (value, G_VARIANT_TYPE_OBJECT_PATH) ||
+        g_variant_is_of_type (value, G_VARIANT_TYPE_SIGNATURE)))
+    return "";
+  /* The string lives in @props' serialised data, which outlives @value. */
+  return g_variant_get_string (value, NULL);
 }
 
 /* Any integer type as an unsigned number, negative ones as 0. */
@@ -337,6 +344,44 @@ trafficctl_format_time (guint64  usec,
       g_date_time_get_day_of_year (now) == g_date_time_get_day_of_year (when))
     return g_date_time_format (when, "%H:%M:%S");
   return g_date_time_format (when, "%Y-%m-%d %H:%M");
+}
+
+char *
+trafficctl_format_pid (guint64 pid)
+{
+  return pid > 0 ? g_strdup_printf ("%" G_GUINT64_FORMAT, pid) : g_strdup ("-");
+}
+
+char *
+trafficctl_format_cpu (GVariant *props)
+{
+  if (trafficctl_props_get_uint (props, "HelperPid") == 0)
+    return g_strdup ("-");
+  return g_strdup_printf ("%.1f", trafficctl_props_get_double (props, "HelperCpuPercent", 0));
+}
+
+char *
+trafficctl_format_rss (GVariant *props)
+{
+  guint64 rss = trafficctl_props_get_uint (props, "HelperRssBytes");
+
+  if (trafficctl_props_get_uint (props, "HelperPid") == 0 || rss == 0)
+    return g_strdup ("-");
+  return tr_format_bytes (rss);
+}
+
+char *
+trafficctl_format_object_ref (const char *path)
+{
+  guint id;
+
+  if (path == NULL || *path == '\0' || strcmp (path, "/") == 0)
+    return g_strdup ("-");
+  if ((id = tc_client_test_id_from_path (path)) > 0)
+    return g_strdup_printf (_("test %u (%s)"), id, path);
+  if (g_str_has_prefix (path, TC_SERVERS_PATH "/"))
+    return g_strdup_printf (_("server %s (%s)"), path + strlen (TC_SERVERS_PATH "/"), path);
+  return g_strdup (path);
 }
 
 char *
@@ -572,6 +617,56 @@ compare_strings (gconstpointer a,
   return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
 }
 
+/* An a{sv} of options as a two-column table, sorted by key. */
+static void
+print_options (GVariant *options)
+{
+  g_autoptr(TrafficctlTable) table = trafficctl_table_new ("ll", "", "", NULL);
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, options);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      g_ptr_array_add (keys, g_strdup (key));
+      g_variant_unref (value);
+    }
+  g_ptr_array_sort (keys, compare_strings);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const char *k = g_ptr_array_index (keys, i);
+      g_autoptr(GVariant) v = g_variant_lookup_value (options, k, NULL);
+      g_autofree char *text = format_option_value (k, v);
+
+      trafficctl_table_add_row (table, k, text);
+    }
+  /* Skip the empty header row. */
+  g_ptr_array_remove_index (table->rows, 0);
+  trafficctl_table_print (table, stdout, "  ");
+}
+
+/* A result table, indented, and the addresses and versions it names. */
+static void
+print_result_and_addresses (GVariant *result,
+                            GVariant *options)
+{
+  const char *addresses[][2] = {
+    { N_("Local address"), "local_address" },
+    { N_("Remote address"), "remote_address" },
+    { N_("iperf version"), "iperf_version" },
+    { N_("Cookie"), "cookie" },
+  };
+
+  print_result (result, options, "  ");
+  if (g_variant_n_children (result) == 0)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (addresses); i++)
+    if (props_has (result, addresses[i][1]))
+      print_field (_(addresses[i][0]), trafficctl_props_get_string (result, addresses[i][1]));
+}
+
 void
 trafficctl_print_details (GVariant   *props,
                           const char *path)
@@ -592,12 +687,18 @@ trafficctl_print_details (GVariant   *props,
   g_autofree char *rate_fwd = tr_format_rate (trafficctl_props_get_double (props, "RateForward", 0));
   g_autofree char *rate_rev = tr_format_rate (trafficctl_props_get_double (props, "RateReverse", 0));
   g_autofree char *rates = g_strdup_printf (_("forward %s, reverse %s"), rate_fwd, rate_rev);
-  g_autofree char *pid = g_strdup_printf ("%u", (guint) trafficctl_props_get_uint (props, "HelperPid"));
+  g_autofree char *pid = trafficctl_format_pid (trafficctl_props_get_uint (props, "HelperPid"));
+  g_autofree char *cpu = trafficctl_format_cpu (props);
+  g_autofree char *rss = trafficctl_format_rss (props);
+  g_autofree char *server = trafficctl_format_object_ref (trafficctl_props_get_string (props, "Server"));
+  g_autofree char *peer = trafficctl_format_object_ref (trafficctl_props_get_string (props, "Peer"));
+  g_autofree char *queue_position = NULL;
   g_autofree char *duration = NULL;
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
+  g_autoptr(GVariant) peer_result = NULL;
+  const char *role = trafficctl_props_get_string (props, "Role");
+  guint64 position = trafficctl_props_get_uint (props, "QueuePosition");
 
+  queue_position = position > 0 ? g_strdup_printf ("%" G_GUINT64_FORMAT, position) : g_strdup ("-");
   if (progress < 0)
     progress_text = g_strdup (_("no end (runs until stopped)"));
   else
@@ -611,9 +712,13 @@ trafficctl_print_details (GVariant   *props,
 
   printf (_("Test %u  %s\n"), (guint) trafficctl_props_get_uint (props, "Id"), path);
   print_field (_("State"), trafficctl_props_get_string (props, "State"));
+  print_field (_("Role"), *role != '\0' ? role : "-");
   print_field (_("Owner"), owner_text);
   if (*trafficctl_props_get_string (options, "label") != '\0')
     print_field (_("Label"), trafficctl_props_get_string (options, "label"));
+  print_field (_("Queue position"), queue_position);
+  print_field (_("Server"), server);
+  print_field (_("Peer"), peer);
   print_field (_("Started"), started);
   print_field (_("Running since"), running_since);
   print_field (_("Ended"), ended);
@@ -621,6 +726,8 @@ trafficctl_print_details (GVariant   *props,
   print_field (_("Progress"), progress_text);
   print_field (_("Rate"), rates);
   print_field (_("Helper PID"), pid);
+  print_field (_("Helper CPU %"), cpu);
+  print_field (_("Helper RSS"), rss);
   if (*error_name != '\0' || *error_message != '\0')
     {
       g_autofree char *text = g_strdup_printf ("%s: %s", error_name, error_message);
@@ -628,45 +735,91 @@ trafficctl_print_details (GVariant   *props,
     }
 
   printf ("%s\n", _("Options:"));
-  {
-    g_autoptr(TrafficctlTable) table = trafficctl_table_new ("ll", "", "", NULL);
-    g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
-
-    g_variant_iter_init (&iter, options);
-    while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
-      {
-        g_ptr_array_add (keys, g_strdup (key));
-        g_variant_unref (value);
-      }
-    g_ptr_array_sort (keys, compare_strings);
-    for (guint i = 0; i < keys->len; i++)
-      {
-        const char *k = g_ptr_array_index (keys, i);
-        g_autoptr(GVariant) v = g_variant_lookup_value (options, k, NULL);
-        g_autofree char *text = format_option_value (k, v);
-
-        trafficctl_table_add_row (table, k, text);
-      }
-    /* Skip the empty header row. */
-    g_ptr_array_remove_index (table->rows, 0);
-    trafficctl_table_print (table, stdout, "  ");
-  }
+  print_options (options);
 
   printf ("%s\n", _("Result:"));
-  print_result (result, options, "  ");
-  if (g_variant_n_children (result) > 0)
-    {
-      const char *addresses[][2] = {
-        { N_("Local address"), "local_address" },
-        { N_("Remote address"), "remote_address" },
-        { N_("iperf version"), "iperf_version" },
-        { N_("Cookie"), "cookie" },
-      };
+  print_result_and_addresses (result, options);
 
-      for (guint i = 0; i < G_N_ELEMENTS (addresses); i++)
-        if (props_has (result, addresses[i][1]))
-          print_field (_(addresses[i][0]), trafficctl_props_get_string (result, addresses[i][1]));
+  /* The other side of the same iperf test, when the service ran it too. */
+  peer_result = g_variant_lookup_value (result, "peer", G_VARIANT_TYPE_VARDICT);
+  if (peer_result != NULL && g_variant_n_children (peer_result) > 0)
+    {
+      guint peer_id = tc_client_test_id_from_path (trafficctl_props_get_string (props, "Peer"));
+
+      if (peer_id > 0)
+        /* TRANSLATORS: the result of the other side of the same iperf test */
+        printf (_("Peer's result (test %u):\n"), peer_id);
+      else
+        printf ("%s\n", _("Peer's result:"));
+      print_result_and_addresses (peer_result, options);
     }
+  fflush (stdout);
+}
+
+void
+trafficctl_print_server_details (GVariant   *props,
+                                 const char *path)
+{
+  g_autoptr(GVariant) options = trafficctl_props_dup_dict (props, "Options");
+  g_autoptr(GVariant) last_result = trafficctl_props_dup_dict (props, "LastResult");
+  guint32 owner = (guint32) trafficctl_props_get_uint (props, "Owner");
+  guint64 start = trafficctl_props_get_uint (props, "StartTime");
+  guint64 end = trafficctl_props_get_uint (props, "EndTime");
+  const char *bind = trafficctl_props_get_string (props, "BindAddress");
+  const char *peer = trafficctl_props_get_string (props, "Peer");
+  const char *label = trafficctl_props_get_string (options, "label");
+  const char *error_name = "", *error_message = "";
+  gboolean one_off = FALSE;
+  g_autofree char *owner_name = trafficctl_format_owner (owner);
+  g_autofree char *owner_text = g_strdup_printf (_("%s (uid %u)"), owner_name, owner);
+  g_autofree char *port = g_strdup_printf ("%u", (guint) trafficctl_props_get_uint (props, "Port"));
+  g_autofree char *started = trafficctl_format_time (start, FALSE);
+  g_autofree char *ended = trafficctl_format_time (end, FALSE);
+  g_autofree char *current = trafficctl_format_object_ref (trafficctl_props_get_string (props, "CurrentTest"));
+  g_autofree char *served = g_strdup_printf ("%u", (guint) trafficctl_props_get_uint (props, "TestsServed"));
+  g_autofree char *restarts = g_strdup_printf ("%u", (guint) trafficctl_props_get_uint (props, "Restarts"));
+  g_autofree char *pid = trafficctl_format_pid (trafficctl_props_get_uint (props, "HelperPid"));
+  g_autofree char *cpu = trafficctl_format_cpu (props);
+  g_autofree char *rss = trafficctl_format_rss (props);
+  g_autofree char *duration = NULL;
+
+  if (start > 0)
+    {
+      guint64 until = end > 0 ? end : (guint64) g_get_real_time ();
+      duration = tr_format_duration (until > start ? (until - start) / 1e6 : 0);
+    }
+  g_variant_lookup (props, "Error", "(&s&s)", &error_name, &error_message);
+  g_variant_lookup (options, "one_off", "b", &one_off);
+
+  printf (_("Server %u  %s\n"), (guint) trafficctl_props_get_uint (props, "Id"), path);
+  print_field (_("State"), trafficctl_props_get_string (props, "State"));
+  print_field (_("Port"), port);
+  print_field (_("Bind address"), *bind != '\0' ? bind : _("all addresses"));
+  print_field (_("One-off"), one_off ? _("yes") : _("no"));
+  print_field (_("Owner"), owner_text);
+  if (*label != '\0')
+    print_field (_("Label"), label);
+  print_field (_("Peer"), *peer != '\0' ? peer : "-");
+  print_field (_("Current test"), current);
+  print_field (_("Tests served"), served);
+  print_field (_("Restarts"), restarts);
+  print_field (_("Started"), started);
+  print_field (_("Ended"), ended);
+  print_field (_("Running for"), duration != NULL ? duration : "-");
+  print_field (_("Helper PID"), pid);
+  print_field (_("Helper CPU %"), cpu);
+  print_field (_("Helper RSS"), rss);
+  if (*error_name != '\0' || *error_message != '\0')
+    {
+      g_autofree char *text = g_strdup_printf ("%s: %s", error_name, error_message);
+      print_field (_("Error"), text);
+    }
+
+  printf ("%s\n", _("Options:"));
+  print_options (options);
+
+  printf ("%s\n", _("Last result:"));
+  print_result_and_addresses (last_result, last_result);
   fflush (stdout);
 }
 
@@ -695,6 +848,13 @@ snake_case (const char *name)
 JsonNode *
 trafficctl_test_to_json (GVariant   *props,
                          const char *path)
+{
+  return trafficctl_object_to_json (props, path);
+}
+
+JsonNode *
+trafficctl_object_to_json (GVariant   *props,
+                           const char *path)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);

@@ -36,7 +36,8 @@ void        trafficctl_table_print          (TrafficctlTable  *table,
 void        trafficctl_table_free           (TrafficctlTable  *table);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrafficctlTable, trafficctl_table_free)
 
-/* Snapshot look-ups with defaults. */
+/* Snapshot look-ups with defaults ("" or 0). Strings may be of type s, o
+ * or g; they live as long as @props. */
 const char *trafficctl_props_get_string     (GVariant     *props,
                                              const char   *name);
 guint64     trafficctl_props_get_uint       (GVariant     *props,
@@ -53,17 +54,33 @@ const char *trafficctl_direction_short      (const char   *direction);
 char       *trafficctl_format_owner         (guint32       uid);
 char       *trafficctl_format_time          (guint64       usec,
                                              gboolean      compact);
+/* "-" for 0, else the number. */
+char       *trafficctl_format_pid           (guint64       pid);
+/* A test's or server's HelperCpuPercent ("12.5") and HelperRssBytes
+ * ("5.20 MiB"), "-" when it has no helper. */
+char       *trafficctl_format_cpu           (GVariant     *props);
+char       *trafficctl_format_rss           (GVariant     *props);
+/* An object path property: "-" for "/" or "", "test 7 (PATH)", "server 2 (PATH)". */
+char       *trafficctl_format_object_ref    (const char   *path);
 /* One Interval sample as a line of text, without a newline. */
 char       *trafficctl_format_interval      (GVariant     *sample);
 
 /* The result of an ended test: a header line, a table per direction, CPU
  * and notes, on stdout. */
 void        trafficctl_print_summary        (GVariant     *props);
-/* Everything about a test (the "show" command), on stdout. */
+/* Everything about a test (the "show" command), on stdout, with the peer's
+ * result (Result "peer") when there is one. */
 void        trafficctl_print_details        (GVariant     *props,
                                              const char   *path);
+/* Everything about a managed server ("server show"), on stdout. */
+void        trafficctl_print_server_details (GVariant     *props,
+                                             const char   *path);
 
-/* JSON. */
+/* JSON: an object with "path" and each property under its snake_case name
+ * ("StartTime" -> "start_time"); an Error (ss) becomes null or
+ * {"name", "message"}. For tests and servers alike. */
+JsonNode   *trafficctl_object_to_json       (GVariant     *props,
+                                             const char   *path);
 JsonNode   *trafficctl_test_to_json         (GVariant     *props,
                                              const char   *path);
 /* One compact line (with newline) on stdout, or indented when @pretty. */

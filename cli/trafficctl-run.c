@@ -31,6 +31,9 @@ typedef struct {
   char    *connect_timeout;
   char    *receive_timeout;
   gboolean stop_on_exit;
+  gboolean local;
+  gboolean queue;
+  gboolean exclusive;
   gboolean detach;
   gboolean verbose;
 } RunOptions;
@@ -56,51 +59,6 @@ run_options_clear (RunOptions *o)
 }
 
 /* --- values ------------------------------------------------------------------ */
-
-static gboolean
-add_uint (GVariantDict  *dict,
-          const char    *key,
-          const char    *text,
-          const char    *option,
-          guint          base,
-          GError       **error)
-{
-  guint64 value;
-
-  if (text == NULL)
-    return TRUE;
-  if (!g_ascii_string_to_unsigned (g_strstrip ((char *) text), base, 0, G_MAXUINT32, &value, NULL))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("Invalid value “%s” for %s: expected a whole number"), text, option);
-      return FALSE;
-    }
-  g_variant_dict_insert (dict, key, "u", (guint32) value);
-  return TRUE;
-}
-
-static gboolean
-add_double (GVariantDict  *dict,
-            const char    *key,
-            const char    *text,
-            const char    *option,
-            GError       **error)
-{
-  char *end = NULL;
-  double value;
-
-  if (text == NULL)
-    return TRUE;
-  value = g_ascii_strtod (text, &end);
-  if (end == text || *end != '\0' || !(value >= 0) || value > 1e9)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("Invalid value “%s” for %s: expected a number of seconds"), text, option);
-      return FALSE;
-    }
-  g_variant_dict_insert (dict, key, "d", value);
-  return TRUE;
-}
 
 static gboolean
 add_size (GVariantDict  *dict,
@@ -147,20 +105,22 @@ build_options (RunOptions  *o,
       return NULL;
     }
 
-  g_variant_dict_insert (&dict, "host", "s", host);
-  if (!add_uint (&dict, "port", o->port, "-p", 10, error) ||
-      !add_uint (&dict, "parallel", o->parallel, "-P", 10, error) ||
-      !add_uint (&dict, "duration", o->time, "-t", 10, error) ||
+  /* With --local the service picks the address (127.0.0.1) unless given. */
+  if (host != NULL)
+    g_variant_dict_insert (&dict, "host", "s", host);
+  if (!trafficctl_dict_add_uint (&dict, "port", o->port, "-p", 10, G_MAXUINT32, error) ||
+      !trafficctl_dict_add_uint (&dict, "parallel", o->parallel, "-P", 10, G_MAXUINT32, error) ||
+      !trafficctl_dict_add_uint (&dict, "duration", o->time, "-t", 10, G_MAXUINT32, error) ||
       !add_size (&dict, "bytes", o->bytes, "-n", FALSE, error) ||
       !add_size (&dict, "bitrate", o->bitrate, "-b", TRUE, error) ||
-      !add_double (&dict, "interval", o->interval, "-i", error) ||
-      !add_uint (&dict, "omit", o->omit, "-O", 10, error) ||
+      !trafficctl_dict_add_seconds (&dict, "interval", o->interval, "-i", error) ||
+      !trafficctl_dict_add_uint (&dict, "omit", o->omit, "-O", 10, G_MAXUINT32, error) ||
       !add_size (&dict, "length", o->length, "-l", FALSE, error) ||
       !add_size (&dict, "window", o->window, "-w", FALSE, error) ||
       /* 0 as base: "-S 0x10" and "-S 020" as iperf takes them */
-      !add_uint (&dict, "tos", o->tos, "-S", 0, error) ||
-      !add_double (&dict, "connect_timeout", o->connect_timeout, "--connect-timeout", error) ||
-      !add_double (&dict, "receive_timeout", o->receive_timeout, "--receive-timeout", error))
+      !trafficctl_dict_add_uint (&dict, "tos", o->tos, "-S", 0, G_MAXUINT32, error) ||
+      !trafficctl_dict_add_seconds (&dict, "connect_timeout", o->connect_timeout, "--connect-timeout", error) ||
+      !trafficctl_dict_add_seconds (&dict, "receive_timeout", o->receive_timeout, "--receive-timeout", error))
     return NULL;
 
   if (o->udp)
@@ -179,6 +139,12 @@ build_options (RunOptions  *o,
     g_variant_dict_insert (&dict, "label", "s", o->label);
   if (o->stop_on_exit)
     g_variant_dict_insert (&dict, "stop_on_disconnect", "b", TRUE);
+  if (o->local)
+    g_variant_dict_insert (&dict, "local", "b", TRUE);
+  if (o->queue)
+    g_variant_dict_insert (&dict, "queue", "b", TRUE);
+  if (o->exclusive)
+    g_variant_dict_insert (&dict, "exclusive", "b", TRUE);
 
   return g_variant_ref_sink (g_variant_dict_end (&dict));
 }
@@ -264,6 +230,9 @@ trafficctl_run (TrafficctlGlobals  *globals,
     { "connect-timeout", 0, 0, G_OPTION_ARG_STRING, &o.connect_timeout, N_("Give up connecting after SEC seconds"), N_("SEC") },
     { "receive-timeout", 0, 0, G_OPTION_ARG_STRING, &o.receive_timeout, N_("Fail when no data arrives for SEC seconds"), N_("SEC") },
     { "stop-on-exit", 0, 0, G_OPTION_ARG_NONE, &o.stop_on_exit, N_("Stop the test when trafficctl exits or dies"), NULL },
+    { "local", 0, 0, G_OPTION_ARG_NONE, &o.local, N_("Test against a one-off server the service starts on a free local port (HOST is then optional, default 127.0.0.1; no -p)"), NULL },
+    { "queue", 0, 0, G_OPTION_ARG_NONE, &o.queue, N_("When the limit on running tests is reached, wait in the queue instead of failing"), NULL },
+    { "exclusive", 0, 0, G_OPTION_ARG_NONE, &o.exclusive, N_("Run only while no other test runs, and let none start meanwhile"), NULL },
     { "detach", 0, 0, G_OPTION_ARG_NONE, &o.detach, N_("Print the new test's object path and exit without following it"), NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, N_("Also show the test's informational log lines"), NULL },
     G_OPTION_ENTRY_NULL
@@ -281,19 +250,22 @@ trafficctl_run (TrafficctlGlobals  *globals,
 
   context = trafficctl_option_context_new (globals, _("HOST"),
                                            _("Run a throughput test against the iperf3 server on HOST and\n"
-                                             "follow it until it ends; Ctrl-C stops it. Options as iperf3's."),
+                                             "follow it until it ends; Ctrl-C stops it. Options as iperf3's.\n"
+                                             "With --local the service starts a server for the test itself\n"
+                                             "and HOST may be left out. With --queue a test that cannot\n"
+                                             "start yet waits in the queue, its position shown."),
                                            entries);
   if (!trafficctl_parse_options (context, &argc, &argv, &exit_code))
     goto out;
 
-  if (argc != 2)
+  if (argc > 2 || (argc < 2 && !o.local))
     {
-      exit_code = trafficctl_usage_error ("run", argc < 2 ? _("HOST is missing")
+      exit_code = trafficctl_usage_error ("run", argc < 2 ? _("HOST is missing (or use --local)")
                                                           : _("Only one HOST, please"));
       goto out;
     }
 
-  options = build_options (&o, argv[1], &error);
+  options = build_options (&o, argc == 2 ? argv[1] : NULL, &error);
   if (options == NULL)
     {
       exit_code = trafficctl_usage_error ("run", "%s", error->message);

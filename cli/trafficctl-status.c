@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "tc-server.h"
 #include "trafficctl.h"
 #include "trafficctl-print.h"
 
@@ -16,12 +17,15 @@ trafficctl_status (TrafficctlGlobals  *globals,
   g_autoptr(GError) error = NULL;
   g_autoptr(TcClient) client = NULL;
   g_autoptr(GVariant) props = NULL;
+  g_autoptr(GVariant) servers = NULL;
+  guint running_servers = 0;
   const char *bus;
   int exit_code = TRAFFICCTL_EXIT_OK;
 
   context = trafficctl_option_context_new (globals, NULL,
                                            _("Show the service's version, the iperf version it uses,\n"
-                                             "its running tests and its limits."),
+                                             "its running and queued tests, its running servers and its\n"
+                                             "limits."),
                                            NULL);
   if (!trafficctl_parse_options (context, &argc, &argv, &exit_code))
     return exit_code;
@@ -35,6 +39,21 @@ trafficctl_status (TrafficctlGlobals  *globals,
   props = tc_client_dup_manager_properties_sync (client, NULL, &error);
   if (props == NULL)
     return trafficctl_print_error (_("reading the service's status"), error);
+  if (!tc_client_dup_objects_sync (client, NULL, &servers, NULL, &error))
+    return trafficctl_print_error (_("reading the service's status"), error);
+  {
+    GVariantIter iter;
+    const char *path;
+    GVariant *server;
+
+    g_variant_iter_init (&iter, servers);
+    while (g_variant_iter_next (&iter, "{&o@a{sv}}", &path, &server))
+      {
+        if (!tc_client_server_state_is_final (trafficctl_props_get_string (server, "State")))
+          running_servers++;
+        g_variant_unref (server);
+      }
+  }
 
   bus = globals->session ? "session" : "system";
   if (globals->json)
@@ -51,6 +70,18 @@ trafficctl_status (TrafficctlGlobals  *globals,
       json_builder_add_int_value (builder, trafficctl_props_get_uint (props, "RunningTests"));
       json_builder_set_member_name (builder, "max_running_tests");
       json_builder_add_int_value (builder, trafficctl_props_get_uint (props, "MaxRunningTests"));
+      json_builder_set_member_name (builder, "max_running_tests_per_user");
+      json_builder_add_int_value (builder, trafficctl_props_get_uint (props, "MaxRunningTestsPerUser"));
+      json_builder_set_member_name (builder, "queued_tests");
+      json_builder_add_int_value (builder, trafficctl_props_get_uint (props, "QueuedTests"));
+      json_builder_set_member_name (builder, "running_servers");
+      json_builder_add_int_value (builder, running_servers);
+      json_builder_set_member_name (builder, "max_servers");
+      json_builder_add_int_value (builder, trafficctl_props_get_uint (props, "MaxServers"));
+      json_builder_set_member_name (builder, "server_port_min");
+      json_builder_add_int_value (builder, trafficctl_props_get_uint (props, "ServerPortMin"));
+      json_builder_set_member_name (builder, "server_port_max");
+      json_builder_add_int_value (builder, trafficctl_props_get_uint (props, "ServerPortMax"));
       json_builder_set_member_name (builder, "keep_ended_seconds");
       json_builder_add_int_value (builder, trafficctl_props_get_uint (props, "KeepEndedSeconds"));
       json_builder_set_member_name (builder, "bus");
@@ -70,9 +101,17 @@ trafficctl_status (TrafficctlGlobals  *globals,
           globals->session ? _("session") : _("system"),
           tc_client_get_name_owner (client));
   printf (_("iperf:            %s\n"), trafficctl_props_get_string (props, "IperfVersion"));
-  printf (_("Running tests:    %u of at most %u\n"),
+  printf (_("Running tests:    %u of at most %u (at most %u per user)\n"),
           (guint) trafficctl_props_get_uint (props, "RunningTests"),
-          (guint) trafficctl_props_get_uint (props, "MaxRunningTests"));
+          (guint) trafficctl_props_get_uint (props, "MaxRunningTests"),
+          (guint) trafficctl_props_get_uint (props, "MaxRunningTestsPerUser"));
+  printf (_("Queued tests:     %u\n"),
+          (guint) trafficctl_props_get_uint (props, "QueuedTests"));
+  printf (_("Servers:          %u running of at most %u, ports %u-%u\n"),
+          running_servers,
+          (guint) trafficctl_props_get_uint (props, "MaxServers"),
+          (guint) trafficctl_props_get_uint (props, "ServerPortMin"),
+          (guint) trafficctl_props_get_uint (props, "ServerPortMax"));
   printf (_("Ended tests kept: %u s\n"),
           (guint) trafficctl_props_get_uint (props, "KeepEndedSeconds"));
   printf (_("trafficctl:       %s\n"), PACKAGE_VERSION);

@@ -23,6 +23,9 @@ static const TrafficctlCommand commands[] = {
   { "stop",   N_("ID"),   N_("Stop a running test"),                                     trafficctl_stop },
   { "watch",  N_("ID"),   N_("Follow a running test until it ends, then show its result"), trafficctl_watch },
   { "status", "",         N_("Show the service's version, limits and running tests"),     trafficctl_status },
+  { "ps",     "",         N_("List the helper processes: running tests and servers"),     trafficctl_ps },
+  { "queue",  "",         N_("Show the tests waiting in the queue, in order"),            trafficctl_queue },
+  { "server", N_("SUBCOMMAND"), N_("Managed iperf3 servers: start, list, show, stop"), trafficctl_server },
 };
 
 const char *
@@ -35,8 +38,8 @@ trafficctl_exit_codes_help (void)
            "  2  usage error, also an option the service rejects\n"
            "  3  the service cannot be reached (no bus, not running, timeout)\n"
            "  4  access denied\n"
-           "  5  no such test\n"
-           "  6  any other error");
+           "  5  no such test or server\n"
+           "  6  any other error (e.g. TooManyTests, PortInUse, LimitExceeded)");
 }
 
 static GOptionEntry *
@@ -111,6 +114,59 @@ trafficctl_parse_options (GOptionContext   *context,
   return TRUE;
 }
 
+gboolean
+trafficctl_dict_add_uint (GVariantDict  *dict,
+                          const char    *key,
+                          const char    *text,
+                          const char    *option,
+                          guint          base,
+                          guint32        max,
+                          GError       **error)
+{
+  g_autofree char *stripped = NULL;
+  guint64 value;
+
+  if (text == NULL)
+    return TRUE;
+  stripped = g_strstrip (g_strdup (text));
+  if (!g_ascii_string_to_unsigned (stripped, base, 0, max, &value, NULL))
+    {
+      if (max == G_MAXUINT32)
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     _("Invalid value “%s” for %s: expected a whole number"), text, option);
+      else
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     _("Invalid value “%s” for %s: expected a whole number from 0 to %u"),
+                     text, option, max);
+      return FALSE;
+    }
+  g_variant_dict_insert (dict, key, "u", (guint32) value);
+  return TRUE;
+}
+
+gboolean
+trafficctl_dict_add_seconds (GVariantDict  *dict,
+                             const char    *key,
+                             const char    *text,
+                             const char    *option,
+                             GError       **error)
+{
+  char *end = NULL;
+  double value;
+
+  if (text == NULL)
+    return TRUE;
+  value = g_ascii_strtod (text, &end);
+  if (end == text || *end != '\0' || !(value >= 0) || value > 1e9)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Invalid value “%s” for %s: expected a number of seconds"), text, option);
+      return FALSE;
+    }
+  g_variant_dict_insert (dict, key, "d", value);
+  return TRUE;
+}
+
 TcClient *
 trafficctl_connect (TrafficctlGlobals *globals,
                     int               *exit_code)
@@ -139,9 +195,9 @@ commands_summary (void)
                                                commands[i].parameters[0] != '\0'
                                                ? _(commands[i].parameters) : "");
 
-      g_string_append_printf (s, "\n  %-14s %s", call, _(commands[i].summary));
+      g_string_append_printf (s, "\n  %-18s %s", call, _(commands[i].summary));
     }
-  g_string_append_printf (s, "\n  %-14s %s", _("help COMMAND"), _("Show the options of a command"));
+  g_string_append_printf (s, "\n  %-18s %s", _("help COMMAND"), _("Show the options of a command"));
   g_string_append (s, "\n\n");
   g_string_append (s, _("Run “trafficctl COMMAND --help” for the options of a command."));
   return g_string_free (s, FALSE);
@@ -204,9 +260,10 @@ main (int argc, char **argv)
           fputs (help, stdout);
           return TRAFFICCTL_EXIT_OK;
         }
+      /* "help server start" is "server start --help". */
       help_requested = TRUE;
-      argv[1] = argv[2];
-      argc = 2;
+      argv++;
+      argc--;
     }
 
   command = find_command (argv[1]);
@@ -220,8 +277,14 @@ main (int argc, char **argv)
 
   if (help_requested)
     {
-      char *help_argv[] = { argv[1], (char *) "--help", NULL };
-      return command->func (&globals, 2, help_argv);
+      /* The command and its subcommands (no options), then --help. */
+      g_autoptr(GPtrArray) help_argv = g_ptr_array_new ();
+
+      for (int i = 1; i < argc && (i == 1 || argv[i][0] != '-'); i++)
+        g_ptr_array_add (help_argv, argv[i]);
+      g_ptr_array_add (help_argv, (char *) "--help");
+      g_ptr_array_add (help_argv, NULL);
+      return command->func (&globals, (int) help_argv->len - 1, (char **) help_argv->pdata);
     }
 
   return command->func (&globals, argc - 1, argv + 1);

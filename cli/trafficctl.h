@@ -35,6 +35,14 @@ int trafficctl_show   (TrafficctlGlobals *globals, int argc, char **argv);
 int trafficctl_stop   (TrafficctlGlobals *globals, int argc, char **argv);
 int trafficctl_watch  (TrafficctlGlobals *globals, int argc, char **argv);
 int trafficctl_status (TrafficctlGlobals *globals, int argc, char **argv);
+int trafficctl_ps     (TrafficctlGlobals *globals, int argc, char **argv);
+int trafficctl_queue  (TrafficctlGlobals *globals, int argc, char **argv);
+/* "server SUBCOMMAND": dispatches to the trafficctl_server_* below. */
+int trafficctl_server       (TrafficctlGlobals *globals, int argc, char **argv);
+int trafficctl_server_start (TrafficctlGlobals *globals, int argc, char **argv);
+int trafficctl_server_list  (TrafficctlGlobals *globals, int argc, char **argv);
+int trafficctl_server_show  (TrafficctlGlobals *globals, int argc, char **argv);
+int trafficctl_server_stop  (TrafficctlGlobals *globals, int argc, char **argv);
 
 /* An option context for a subcommand: its own @entries (may be NULL) plus
  * the global options, the exit codes as description. */
@@ -56,6 +64,24 @@ int             trafficctl_usage_error        (const char         *command,
  * checks that it runs; on failure prints why and sets *exit_code. */
 TcClient       *trafficctl_connect            (TrafficctlGlobals  *globals,
                                                int                *exit_code);
+
+/* Option values typed by the user, into an a{sv} being built. Each does
+ * nothing for a NULL @text (the option was not given); on a bad value it
+ * sets a G_OPTION_ERROR naming @option and returns FALSE. */
+/* A whole number (base 10, or 0 for C-style 0x/0 prefixes) up to @max, as "u". */
+gboolean        trafficctl_dict_add_uint      (GVariantDict       *dict,
+                                               const char         *key,
+                                               const char         *text,
+                                               const char         *option,
+                                               guint               base,
+                                               guint32             max,
+                                               GError            **error);
+/* A non-negative number of seconds (fractions allowed), as "d". */
+gboolean        trafficctl_dict_add_seconds   (GVariantDict       *dict,
+                                               const char         *key,
+                                               const char         *text,
+                                               const char         *option,
+                                               GError            **error);
 
 /* The exit-code table as shown in --help. */
 const char     *trafficctl_exit_codes_help    (void);

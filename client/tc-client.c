@@ -104,7 +104,18 @@ tc_client_normalize_error (GError     **error,
         case G_DBUS_ERROR_UNKNOWN_OBJECT:
         case G_DBUS_ERROR_UNKNOWN_INTERFACE:
         case G_DBUS_ERROR_UNKNOWN_PROPERTY:
-          if (test_path != NULL)
+          if (test_path != NULL && g_str_has_prefix (test_path, TC_SERVERS_PATH "/"))
+            {
+              guint64 id = 0;
+
+              /* Not tc_client_server_id_from_path(): that is in tc-server.c. */
+              g_ascii_string_to_unsigned (test_path + strlen (TC_SERVERS_PATH "/"), 10,
+                                          1, G_MAXUINT32, &id, NULL);
+              g_clear_error (error);
+              g_set_error (error, TR_ERROR, TR_ERROR_NOT_FOUND,
+                           _("No server %u"), (guint) id);
+            }
+          else if (test_path != NULL)
             {
               guint id = tc_client_test_id_from_path (test_path);
 
@@ -876,4 +887,113 @@ tc_client_dup_test_properties (TrDBusTest *test)
         g_variant_dict_insert_value (&dict, names[i], value);
     }
   return g_variant_ref_sink (g_variant_dict_end (&dict));
+}
+
+/* --- all objects at once ---------------------------------------------------- */
+
+typedef struct {
+  guint64     id;
+  const char *path;
+  GVariant   *props;   /* owned */
+} ObjectRow;
+
+static void
+object_row_clear (gpointer data)
+{
+  ObjectRow *row = data;
+
+  g_clear_pointer (&row->props, g_variant_unref);
+}
+
+static int
+compare_object_rows (gconstpointer a,
+                     gconstpointer b)
+{
+  const ObjectRow *ra = a, *rb = b;
+
+  if (ra->id != rb->id)
+    return ra->id < rb->id ? -1 : 1;
+  return g_strcmp0 (ra->path, rb->path);
+}
+
+/* The objects under @prefix that carry @iface, as a sorted a{oa{sv}}. */
+static GVariant *
+collect_objects (GVariant   *managed_objects,
+                 const char *prefix,
+                 const char *iface)
+{
+  g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (ObjectRow));
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{oa{sv}}"));
+  g_autofree char *prefix_slash = g_strconcat (prefix, "/", NULL);
+  GVariantIter iter;
+  const char *path;
+  GVariant *interfaces;
+
+  g_array_set_clear_func (rows, object_row_clear);
+
+  g_variant_iter_init (&iter, managed_objects);
+  while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
+    {
+      g_autoptr(GVariant) owned_interfaces = interfaces;
+      GVariant *props;
+      ObjectRow row = { 0, path, NULL };
+
+      if (!g_str_has_prefix (path, prefix_slash) ||
+          !g_ascii_string_to_unsigned (path + strlen (prefix_slash), 10, 1, G_MAXUINT32, &row.id, NULL))
+        continue;
+      props = g_variant_lookup_value (owned_interfaces, iface, G_VARIANT_TYPE_VARDICT);
+      if (props == NULL)
+        continue;
+      row.props = props;
+      g_array_append_val (rows, row);
+    }
+
+  g_array_sort (rows, compare_object_rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      ObjectRow *row = &g_array_index (rows, ObjectRow, i);
+
+      g_variant_builder_add (&builder, "{o@a{sv}}", row->path, row->props);
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+void
+tc_client_split_objects (GVariant  *managed_objects,
+                         GVariant **tests,
+                         GVariant **servers)
+{
+  g_return_if_fail (managed_objects != NULL &&
+                    g_variant_is_of_type (managed_objects, G_VARIANT_TYPE ("a{oa{sa{sv}}}")));
+
+  if (tests != NULL)
+    *tests = collect_objects (managed_objects, TC_TESTS_PATH, TC_TEST_IFACE);
+  if (servers != NULL)
+    *servers = collect_objects (managed_objects, TC_SERVERS_PATH, TC_SERVER_IFACE);
+}
+
+gboolean
+tc_client_dup_objects_sync (TcClient      *self,
+                            GVariant     **tests,
+                            GVariant     **servers,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) objects = NULL;
+
+  g_return_val_if_fail (TC_IS_CLIENT (self), FALSE);
+
+  reply = g_dbus_connection_call_sync (self->connection, TC_BUS_NAME, TC_MANAGER_PATH,
+                                       "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+                                       NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
+  if (reply == NULL)
+    {
+      tc_client_normalize_error (error, NULL);
+      return FALSE;
+    }
+  objects = g_variant_get_child_value (reply, 0);
+  tc_client_split_objects (objects, tests, servers);
+  return TRUE;
 }

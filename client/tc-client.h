@@ -31,6 +31,8 @@ G_BEGIN_DECLS
 #define TC_TESTS_PATH      "/org/trafficd/Traffic1/tests"
 #define TC_MANAGER_IFACE   "org.trafficd.Traffic1.Manager"
 #define TC_TEST_IFACE      "org.trafficd.Traffic1.Test"
+#define TC_SERVERS_PATH    "/org/trafficd/Traffic1/servers"
+#define TC_SERVER_IFACE    "org.trafficd.Traffic1.Server"
 
 #define TC_CLIENT_ERROR (tc_client_error_quark ())
 
@@ -131,7 +133,25 @@ GVariant        *tc_client_dup_manager_properties_sync (TcClient      *self,
                                                         GCancellable  *cancellable,
                                                         GError       **error);
 
+/* Every test and every server the service holds, with all their properties,
+ * in one call (ObjectManager.GetManagedObjects on the Manager's path). Each
+ * of @tests and @servers (may be NULL) gets an a{oa{sv}}: object path ->
+ * properties, oldest (lowest id) first. */
+gboolean         tc_client_dup_objects_sync    (TcClient      *self,
+                                                GVariant     **tests,
+                                                GVariant     **servers,
+                                                GCancellable  *cancellable,
+                                                GError       **error);
+
 /* Helpers that need no connection. */
+
+/* Splits a GetManagedObjects reply body (a{oa{sa{sv}}}) into the tests and
+ * the servers, as tc_client_dup_objects_sync() gives them: objects that
+ * carry the Test (Server) interface under TC_TESTS_PATH (TC_SERVERS_PATH),
+ * sorted by id. Either out argument may be NULL. */
+void             tc_client_split_objects         (GVariant    *managed_objects,
+                                                  GVariant   **tests,
+                                                  GVariant   **servers);
 
 /* All cached properties of a test proxy as one a{sv} ("Id", "State", ...),
  * the same shape tc_test_watch_dup_properties() gives. */
@@ -147,9 +167,10 @@ guint            tc_client_test_id_from_path     (const char  *path);
 gboolean         tc_client_state_is_final        (const char  *state);
 
 /* Normalises an error from a D-Bus call to the service as described at the
- * top of this file. Pass the test's object path when the call was made on a
- * Test object (unknown object/method errors then mean TR_ERROR_NOT_FOUND),
- * NULL otherwise. For callers that use the generated proxies directly. */
+ * top of this file. Pass the object's path when the call was made on a Test
+ * or Server object (unknown object/method errors then mean
+ * TR_ERROR_NOT_FOUND: "No test N" or "No server N"), NULL otherwise. For
+ * callers that use the generated proxies directly. */
 void             tc_client_normalize_error       (GError     **error,
                                                   const char  *test_path);
 

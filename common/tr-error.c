@@ -17,6 +17,9 @@ static const GDBusErrorEntry tr_error_entries[] = {
   { TR_ERROR_STOPPED,           TR_DBUS_ERROR_PREFIX "Stopped" },
   { TR_ERROR_PORT_IN_USE,       TR_DBUS_ERROR_PREFIX "PortInUse" },
   { TR_ERROR_LIMIT_EXCEEDED,    TR_DBUS_ERROR_PREFIX "LimitExceeded" },
+  { TR_ERROR_STORAGE_FULL,      TR_DBUS_ERROR_PREFIX "StorageFull" },
+  { TR_ERROR_UNAVAILABLE,       TR_DBUS_ERROR_PREFIX "Unavailable" },
+  { TR_ERROR_INTERRUPTED,       TR_DBUS_ERROR_PREFIX "Interrupted" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (tr_error_entries) == TR_ERROR_N_ERRORS);

@@ -23,6 +23,9 @@ typedef enum {
   TR_ERROR_STOPPED,
   TR_ERROR_PORT_IN_USE,
   TR_ERROR_LIMIT_EXCEEDED,
+  TR_ERROR_STORAGE_FULL,        /* history: the disk is full; records are buffered */
+  TR_ERROR_UNAVAILABLE,         /* history: no usable database (see History.Status) */
+  TR_ERROR_INTERRUPTED,         /* history: the service ended before the test did */
   TR_ERROR_N_ERRORS /*< skip >*/
 } TrError;
 

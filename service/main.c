@@ -16,8 +16,10 @@ main (int argc, char **argv)
   g_autoptr(TdDaemon) daemon = NULL;
   g_autoptr(GError) error = NULL;
   gboolean verbose = FALSE, version = FALSE;
-  int max_running = 32, max_per_user = 0, max_queue = 1024, max_servers = 32, keep_ended = 600;
+  /* -1: not given; the configuration file or the default decides */
+  int max_running = -1, max_per_user = -1, max_queue = -1, max_servers = -1, keep_ended = 600;
   g_autofree char *server_ports = NULL;
+  int retention_samples_days = 30, retention_tests_days = 0;
   GOptionEntry entries[] = {
     { "session", 0, 0, G_OPTION_ARG_NONE, &config->session_bus, "Use the session bus (development, demos)", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages", NULL },
@@ -27,8 +29,11 @@ main (int argc, char **argv)
     { "max-servers", 0, 0, G_OPTION_ARG_INT, &max_servers, "Limit on managed servers (default 32)", "N" },
     { "server-ports", 0, 0, G_OPTION_ARG_STRING, &server_ports, "Port range for managed servers (default 5201-5299)", "MIN-MAX" },
     { "keep-ended", 0, 0, G_OPTION_ARG_INT, &keep_ended, "Seconds an ended test stays on the bus (default 600)", "SECONDS" },
+    { "retention-samples-days", 0, 0, G_OPTION_ARG_INT, &retention_samples_days, "Days the history keeps samples and log lines (default 30, 0 forever)", "DAYS" },
+    { "retention-tests-days", 0, 0, G_OPTION_ARG_INT, &retention_tests_days, "Days the history keeps test results (default 0: forever)", "DAYS" },
     { "state-directory", 0, 0, G_OPTION_ARG_FILENAME, &config->state_dir, "State directory (default: $STATE_DIRECTORY)", "DIR" },
     { "runtime-directory", 0, 0, G_OPTION_ARG_FILENAME, &config->runtime_dir, "Runtime directory (default: $RUNTIME_DIRECTORY)", "DIR" },
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &config->config_file, "Configuration file (default: $CONFIGURATION_DIRECTORY/trafficd.conf, or " SYSCONFDIR "/trafficd/trafficd.conf on the system bus; none on the session bus); command-line options win over it", "FILE" },
     { "runner", 0, 0, G_OPTION_ARG_FILENAME, &config->runner_path, "Test helper (default: $TRAFFICD_RUNNER or the installed one)", "PATH" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
@@ -49,7 +54,7 @@ main (int argc, char **argv)
     }
   if (verbose)
     g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
-  if (max_running < 1 || max_per_user < 0 || max_queue < 0 || max_servers < 0 || keep_ended < 0)
+  if (max_running == 0 || max_running < -1 || max_per_user < -1 || max_queue < -1 || max_servers < -1 || keep_ended < 0)
     {
       g_printerr ("trafficd: --max-running-tests must be at least 1; --max-running-tests-per-user, "
                   "--max-queued-tests, --max-servers and --keep-ended at least 0\n");
@@ -71,11 +76,16 @@ main (int argc, char **argv)
       config->server_port_min = (guint) min;
       config->server_port_max = (guint) max;
     }
-  config->max_running = (guint) max_running;
-  config->max_running_per_user = (guint) max_per_user;
-  config->max_queue = (guint) max_queue;
-  config->max_servers = (guint) max_servers;
+  td_config_set_from_command_line (config, max_running, max_per_user, max_queue, max_servers);
   config->keep_ended_seconds = (guint) keep_ended;
+  if (retention_samples_days < 0 || retention_samples_days > 36500 ||
+      retention_tests_days < 0 || retention_tests_days > 36500)
+    {
+      g_printerr ("trafficd: --retention-samples-days and --retention-tests-days must be from 0 (forever) to 36500\n");
+      return 2;
+    }
+  config->retention_samples_days = (guint) retention_samples_days;
+  config->retention_tests_days = (guint) retention_tests_days;
   if (!td_config_resolve (config, &error))
     {
       g_printerr ("trafficd: %s\n", error->message);

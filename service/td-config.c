@@ -18,6 +18,7 @@ td_config_new (void)
   config->server_port_min = 5201;
   config->server_port_max = 5299;
   config->keep_ended_seconds = 600;
+  config->retention_samples_days = 30;
   return config;
 }
 

@@ -19,6 +19,8 @@ typedef struct {
   guint     server_port_min;
   guint     server_port_max;
   guint     keep_ended_seconds;
+  guint     retention_samples_days;  /* history: 0 keeps forever */
+  guint     retention_tests_days;
 } TdConfig;
 
 TdConfig *td_config_new  (void);

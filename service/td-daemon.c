@@ -3,6 +3,8 @@
 
 #include "td-daemon.h"
 #include "td-helper.h"
+#include "td-history.h"
+#include "td-history-dbus.h"
 #include "td-manager.h"
 
 #include <glib-unix.h>
@@ -18,6 +20,8 @@ struct _TdDaemon
   GMainLoop       *loop;
   GDBusConnection *connection;
   TdManager       *manager;
+  TdHistory       *history;
+  TdHistoryDbus   *history_dbus;
   guint            name_id;
   guint            sigterm_id;
   guint            sigint_id;
@@ -38,7 +42,9 @@ td_daemon_dispose (GObject *object)
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
   g_clear_handle_id (&self->sigint_id, g_source_remove);
   g_clear_handle_id (&self->shutdown_timer, g_source_remove);
+  g_clear_object (&self->history_dbus);
   g_clear_object (&self->manager);
+  g_clear_object (&self->history);
   g_clear_object (&self->connection);
   g_clear_pointer (&self->loop, g_main_loop_unref);
   g_clear_pointer (&self->config, td_config_free);
@@ -74,13 +80,21 @@ quit (TdDaemon *self, int status)
   g_main_loop_quit (self->loop);
 }
 
+static gboolean
+quit_when_idle (gpointer user_data)
+{
+  quit (user_data, 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* Called from inside the last test's "ended" signal: its final State,
+ * Result and Error go out as PropertiesChanged from an idle callback, so
+ * quit only after those have been sent. */
 static void
 on_all_stopped (gpointer user_data)
 {
-  TdDaemon *self = user_data;
-
   g_info ("all tests ended; exiting");
-  quit (self, 0);
+  g_idle_add_full (G_PRIORITY_LOW, quit_when_idle, user_data, NULL);
 }
 
 static gboolean
@@ -155,9 +169,38 @@ on_bus_get (GObject *source, GAsyncResult *result, gpointer user_data)
       quit (self, 1);
       return;
     }
+  td_manager_set_history (self->manager, self->history);
+  td_history_set_connection (self->history, self->connection);
+  self->history_dbus = td_history_dbus_new (self->history, self->connection, self->config->session_bus, &error);
+  if (self->history_dbus == NULL)
+    {
+      g_warning ("cannot export the History D-Bus interface: %s", error->message);
+      quit (self, 1);
+      return;
+    }
   self->name_id = g_bus_own_name_on_connection (self->connection, TD_BUS_NAME,
                                                 G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
                                                 on_name_acquired, on_name_lost, self, NULL);
+}
+
+/* Opens the history before anything else; FALSE when another trafficd
+ * holds the state directory. Any other problem only disables the history. */
+static gboolean
+open_history (TdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  self->history = td_history_new (self->config->state_dir);
+  td_history_set_retention (self->history, self->config->retention_samples_days,
+                            self->config->retention_tests_days);
+  if (td_history_open (self->history, &error))
+    return TRUE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
+    {
+      g_warning ("%s; exiting", error->message);
+      return FALSE;
+    }
+  return TRUE;   /* runs without history; td_history_open() said why */
 }
 
 int
@@ -165,6 +208,9 @@ td_daemon_run (TdDaemon *self)
 {
   self->sigterm_id = g_unix_signal_add (SIGTERM, on_stop_signal, self);
   self->sigint_id = g_unix_signal_add (SIGINT, on_stop_signal, self);
+  /* First, so that a second instance stops here (the history's lock). */
+  if (!open_history (self))
+    return 1;
   /* Helpers a killed instance left behind are found by their records. */
   self->registry_dir = g_build_filename (self->config->runtime_dir, "helpers", NULL);
   if (g_mkdir_with_parents (self->registry_dir, 0700) < 0)
@@ -181,6 +227,7 @@ td_daemon_run (TdDaemon *self)
     }
   g_bus_get (self->config->session_bus ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, NULL, on_bus_get, self);
   g_main_loop_run (self->loop);
+  td_history_close (self->history);
   if (self->connection != NULL)
     g_dbus_connection_flush_sync (self->connection, NULL, NULL);
   return self->exit_status;

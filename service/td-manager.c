@@ -4,6 +4,7 @@
 
 #include "td-manager.h"
 #include "td-caller.h"
+#include "td-history.h"
 #include "td-ports.h"
 #include "td-server.h"
 #include "td-test.h"
@@ -32,6 +33,7 @@ struct _TdManager
   gboolean                  exclusive_running;
   GCallback                 all_stopped_cb;
   gpointer                  all_stopped_data;
+  TdHistory                *history;       /* records every test; may be NULL */
 };
 
 typedef struct _ServerEntry ServerEntry;
@@ -94,6 +96,7 @@ td_manager_dispose (GObject *object)
   g_clear_object (&self->object_manager);
   g_clear_object (&self->iface);
   g_clear_object (&self->connection);
+  g_clear_object (&self->history);
   G_OBJECT_CLASS (td_manager_parent_class)->dispose (object);
 }
 
@@ -247,6 +250,8 @@ add_test (TdManager *self, TdTest *test)
   entry->manager = self;
   entry->test = test;
   g_hash_table_insert (self->tests, GUINT_TO_POINTER (td_test_get_id (test)), entry);
+  if (self->history != NULL)
+    td_history_watch_test (self->history, test);
   g_signal_connect (test, "ended", G_CALLBACK (on_test_ended), entry);
   g_dbus_object_manager_server_export (self->object_manager, td_test_get_object (test));
   return entry;
@@ -710,6 +715,15 @@ td_manager_new (GDBusConnection *connection, const TdConfig *config, const char 
                                          TD_MANAGER_PATH, error))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+void
+td_manager_set_history (TdManager *self, TdHistory *history)
+{
+  g_set_object (&self->history, history);
+  /* ids stay unique across restarts: the history is keyed by them */
+  if (history != NULL)
+    self->next_test_id = MAX (self->next_test_id, td_history_get_next_test_id (history));
 }
 
 guint

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 #include "td-config.h"
+#include "td-history.h"
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,10 @@ TdManager *td_manager_new      (GDBusConnection *connection,
                                 const char      *registry_dir,
                                 GError         **error);
 guint      td_manager_get_running (TdManager   *self);
+/* Every test created from now on is recorded in @history; new test ids
+ * continue after the largest one it holds. */
+void       td_manager_set_history (TdManager   *self,
+                                   TdHistory   *history);
 /* Stops every running test; @callback runs once none is left. */
 void       td_manager_stop_all (TdManager       *self,
                                 GCallback        callback,

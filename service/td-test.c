@@ -118,7 +118,6 @@ td_test_class_init (TdTestClass *klass)
 static void
 td_test_init (TdTest *self)
 {
-  self->result = td_result_new ();
 }
 
 static void
@@ -210,6 +209,7 @@ test_new (guint id, TrTestOptions *options, guint32 owner_uid, const char *sende
   self->path = g_strdup_printf (TD_TESTS_PATH "/%u", id);
   self->object = tr_dbus_object_skeleton_new (self->path);
   self->iface = tr_dbus_test_skeleton_new ();
+  self->result = td_result_new (strcmp (role, "server") == 0);
   opts = g_variant_ref_sink (tr_test_options_to_variant (options));
 
   tr_dbus_test_set_id (self->iface, id);

@@ -1,0 +1,169 @@
+/* tr-tests-page.c: see tr-tests-page.h. */
+#include "config.h"
+
+#include "tr-tests-page.h"
+
+#include <glib/gi18n.h>
+
+#include "tr-test-row.h"
+
+struct _TrTestsPage
+{
+  GtkWidget   parent_instance;
+
+  TcMonitor  *monitor;
+  GtkWidget  *scroller;
+  GtkWidget  *list;
+  GHashTable *rows;     /* object path -> TrTestRow (unowned) */
+};
+
+G_DEFINE_TYPE (TrTestsPage, tr_tests_page, GTK_TYPE_WIDGET)
+
+static int
+sort_newest_first (GtkListBoxRow *a,
+                   GtkListBoxRow *b,
+                   gpointer       user_data)
+{
+  guint ia = tr_test_row_get_id (TR_TEST_ROW (a));
+  guint ib = tr_test_row_get_id (TR_TEST_ROW (b));
+
+  return ia > ib ? -1 : ia < ib;
+}
+
+static void
+on_object_added (TcMonitor   *monitor,
+                 GDBusObject *object,
+                 TrTestsPage *self)
+{
+  g_autoptr(GDBusInterface) iface = g_dbus_object_get_interface (object, TC_TEST_IFACE);
+  const char *path = g_dbus_object_get_object_path (object);
+  GtkWidget *row;
+
+  if (iface == NULL || g_hash_table_contains (self->rows, path))
+    return;
+  row = tr_test_row_new (TR_DBUS_TEST (iface));
+  gtk_widget_set_name (row, path);
+  g_hash_table_insert (self->rows, g_strdup (path), row);
+  gtk_list_box_append (GTK_LIST_BOX (self->list), row);
+}
+
+static void
+on_object_removed (TcMonitor   *monitor,
+                   GDBusObject *object,
+                   TrTestsPage *self)
+{
+  const char *path = g_dbus_object_get_object_path (object);
+  GtkWidget *row = g_hash_table_lookup (self->rows, path);
+
+  if (row == NULL)
+    return;
+  gtk_list_box_remove (GTK_LIST_BOX (self->list), row);
+  g_hash_table_remove (self->rows, path);
+}
+
+static void
+on_row_activated (GtkListBox    *list,
+                  GtkListBoxRow *row,
+                  TrTestsPage   *self)
+{
+  TrDBusTest *test = tr_test_row_get_test (TR_TEST_ROW (row));
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.open-test", "s",
+                              g_dbus_proxy_get_object_path (G_DBUS_PROXY (test)));
+}
+
+GArray *
+tr_tests_page_list_ids (TrTestsPage *self)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (self->list); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (TR_IS_TEST_ROW (child))
+      {
+        guint id = tr_test_row_get_id (TR_TEST_ROW (child));
+        g_array_append_val (ids, id);
+      }
+  return ids;
+}
+
+static void
+tr_tests_page_dispose (GObject *object)
+{
+  TrTestsPage *self = TR_TESTS_PAGE (object);
+
+  if (self->monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->monitor, self);
+  g_clear_object (&self->monitor);
+  g_clear_pointer (&self->scroller, gtk_widget_unparent);
+  g_clear_pointer (&self->rows, g_hash_table_unref);
+  G_OBJECT_CLASS (tr_tests_page_parent_class)->dispose (object);
+}
+
+static void
+tr_tests_page_class_init (TrTestsPageClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = tr_tests_page_dispose;
+  gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+tr_tests_page_init (TrTestsPage *self)
+{
+  GtkWidget *clamp, *box, *title, *placeholder;
+
+  self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
+  clamp = adw_clamp_new ();
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 900);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), clamp);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  gtk_widget_set_margin_top (box, 18);
+  gtk_widget_set_margin_bottom (box, 18);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  adw_clamp_set_child (ADW_CLAMP (clamp), box);
+
+  title = gtk_label_new (_("Running and recent tests of every user, from this app, trafficctl and other callers"));
+  gtk_widget_add_css_class (title, "dim-label");
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_box_append (GTK_BOX (box), title);
+
+  self->list = gtk_list_box_new ();
+  gtk_widget_set_name (self->list, "tests-list");
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (self->list, "boxed-list");
+  gtk_list_box_set_sort_func (GTK_LIST_BOX (self->list), sort_newest_first, NULL, NULL);
+  placeholder = adw_status_page_new ();
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (placeholder), "view-list-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (placeholder), _("No Tests"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (placeholder),
+                                   _("Tests appear here while they run and for a while after they end."));
+  gtk_widget_add_css_class (placeholder, "compact");
+  gtk_list_box_set_placeholder (GTK_LIST_BOX (self->list), placeholder);
+  g_signal_connect (self->list, "row-activated", G_CALLBACK (on_row_activated), self);
+  gtk_box_append (GTK_BOX (box), self->list);
+}
+
+GtkWidget *
+tr_tests_page_new (TcMonitor *monitor)
+{
+  TrTestsPage *self = g_object_new (TR_TYPE_TESTS_PAGE, NULL);
+  GList *tests;
+
+  self->monitor = g_object_ref (monitor);
+  g_signal_connect (monitor, "object-added", G_CALLBACK (on_object_added), self);
+  g_signal_connect (monitor, "object-removed", G_CALLBACK (on_object_removed), self);
+  tests = tc_monitor_list_tests (monitor);
+  for (GList *l = tests; l != NULL; l = l->next)
+    {
+      GDBusObject *object = g_dbus_interface_get_object (l->data);
+      if (object != NULL)
+        on_object_added (monitor, object, self);
+    }
+  g_list_free (tests);
+  return GTK_WIDGET (self);
+}

@@ -1,0 +1,26 @@
+/* td-history-dbus.h: org.trafficd.Traffic1.History on /org/trafficd/Traffic1.
+ *
+ * Every method checks its arguments, then runs in a worker thread of
+ * TdHistory and replies from the main loop. DeleteTests asks the bus who
+ * the caller is first (asynchronously): root, or on a session bus the user
+ * the service runs as, may delete; anyone else gets AccessDenied. The
+ * properties follow the history's status. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "td-history.h"
+
+G_BEGIN_DECLS
+
+#define TD_HISTORY_DBUS_PATH "/org/trafficd/Traffic1"
+
+#define TD_TYPE_HISTORY_DBUS (td_history_dbus_get_type ())
+G_DECLARE_FINAL_TYPE (TdHistoryDbus, td_history_dbus, TD, HISTORY_DBUS, GObject)
+
+TdHistoryDbus *td_history_dbus_new (TdHistory        *history,
+                                    GDBusConnection  *connection,
+                                    gboolean          session_bus,
+                                    GError          **error);
+
+G_END_DECLS
