@@ -184,7 +184,9 @@ draw_bar (TrafficctlFollow *follow)
       if (start > 0 && (guint64) g_get_real_time () > start)
         waited = (g_get_real_time () - (gint64) start) / 1e6;
       waited_text = tr_format_duration (waited);
-      if (g_strcmp0 (state, "queued") == 0)
+      /* The position drops to 0 as the test leaves the queue, in the same
+       * breath as its state, which the watch reports a moment later. */
+      if (g_strcmp0 (state, "queued") == 0 && trafficctl_props_get_uint (props, "QueuePosition") > 0)
         {
           guint position = (guint) trafficctl_props_get_uint (props, "QueuePosition");
 

@@ -13,6 +13,7 @@
 #include "tr-error.h"
 #include "tr-format.h"
 #include "trafficctl.h"
+#include "trafficctl-polkit.h"
 
 /* --- errors ----------------------------------------------------------------- */
 
@@ -92,6 +93,16 @@ trafficctl_print_error (const char   *what,
         {
           g_autofree char *message =
             g_strdup_printf (_("access to %s was refused: %s"), action, error->message);
+          trafficctl_print_error_line (what, message);
+          return TRAFFICCTL_EXIT_ACCESS_DENIED;
+        }
+      g_clear_pointer (&action, g_free);
+      /* the service's refusals name the polkit action that was missing */
+      action = trafficctl_polkit_refused_action (error->message);
+      if (action != NULL)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("polkit action %s was refused: %s"), action, error->message);
           trafficctl_print_error_line (what, message);
           return TRAFFICCTL_EXIT_ACCESS_DENIED;
         }
@@ -212,6 +223,11 @@ trafficctl_props_get_string (GVariant   *props,
 
   if (props == NULL)
     return "";
+  /* A GVariant built in memory drops its children when it is serialised,
+   * which any later look-up of a fixed-size value ("b", "u") does. Serialise
+   * it now, so that the string returned stays in @props' data for as long
+   * as @props lives. */
+  (void) g_variant_get_data (props);
   value = g_variant_lookup_value (props, name, NULL);
   if (value == NULL ||
       !(g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ||
@@ -504,15 +520,27 @@ print_summary_header (GVariant *props)
 
   streams_text = g_strdup_printf (ngettext ("%u stream", "%u streams", (gulong) streams),
                                   (guint) streams);
-  /* TRANSLATORS: e.g. "Test 3 finished after 10.2 s: tcp forward, 1 stream, to example.org port 5201" */
-  printf (_("Test %u %s after %s: %s %s, %s, to %s port %u\n"),
-          (guint) trafficctl_props_get_uint (props, "Id"),
-          trafficctl_props_get_string (props, "State"),
-          took, protocol,
-          trafficctl_props_get_string (options, "direction"),
-          streams_text,
-          trafficctl_props_get_string (options, "host"),
-          (guint) trafficctl_props_get_uint (options, "port"));
+  /* A served test: the host is the client's address, the port ours. */
+  if (g_strcmp0 (trafficctl_props_get_string (props, "Role"), "server") == 0)
+    /* TRANSLATORS: e.g. "Test 4 finished after 10.2 s: tcp forward, 1 stream, from 192.0.2.7 on port 5201" */
+    printf (_("Test %u %s after %s: %s %s, %s, from %s on port %u\n"),
+            (guint) trafficctl_props_get_uint (props, "Id"),
+            trafficctl_props_get_string (props, "State"),
+            took, protocol,
+            trafficctl_props_get_string (options, "direction"),
+            streams_text,
+            trafficctl_props_get_string (options, "host"),
+            (guint) trafficctl_props_get_uint (options, "port"));
+  else
+    /* TRANSLATORS: e.g. "Test 3 finished after 10.2 s: tcp forward, 1 stream, to example.org port 5201" */
+    printf (_("Test %u %s after %s: %s %s, %s, to %s port %u\n"),
+            (guint) trafficctl_props_get_uint (props, "Id"),
+            trafficctl_props_get_string (props, "State"),
+            took, protocol,
+            trafficctl_props_get_string (options, "direction"),
+            streams_text,
+            trafficctl_props_get_string (options, "host"),
+            (guint) trafficctl_props_get_uint (options, "port"));
 }
 
 static void

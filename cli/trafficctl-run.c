@@ -248,7 +248,7 @@ trafficctl_run (TrafficctlGlobals  *globals,
   RunData data = { globals, NULL, FALSE };
   int exit_code = TRAFFICCTL_EXIT_OK;
 
-  context = trafficctl_option_context_new (globals, _("HOST"),
+  context = trafficctl_option_context_new (globals, _("[HOST]"),
                                            _("Run a throughput test against the iperf3 server on HOST and\n"
                                              "follow it until it ends; Ctrl-C stops it. Options as iperf3's.\n"
                                              "With --local the service starts a server for the test itself\n"

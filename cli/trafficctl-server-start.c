@@ -15,13 +15,13 @@
 
 static void
 print_started (TrafficctlGlobals *globals,
-               TrDBusServer      *server,
+               GVariant          *props,
                const char        *path)
 {
   guint id = tc_client_server_id_from_path (path);
-  guint port = tr_dbus_server_get_port (server);
-  const char *bind = tr_dbus_server_get_bind_address (server);
-  const char *state = tr_dbus_server_get_state (server);
+  guint port = (guint) trafficctl_props_get_uint (props, "Port");
+  const char *bind = trafficctl_props_get_string (props, "BindAddress");
+  const char *state = trafficctl_props_get_string (props, "State");
 
   if (globals->json)
     {
@@ -36,9 +36,9 @@ print_started (TrafficctlGlobals *globals,
       json_builder_set_member_name (builder, "path");
       json_builder_add_string_value (builder, path);
       json_builder_set_member_name (builder, "bind_address");
-      json_builder_add_string_value (builder, bind != NULL ? bind : "");
+      json_builder_add_string_value (builder, bind);
       json_builder_set_member_name (builder, "state");
-      json_builder_add_string_value (builder, state != NULL ? state : "");
+      json_builder_add_string_value (builder, state);
       json_builder_end_object (builder);
       node = json_builder_get_root (builder);
       trafficctl_print_json (node, FALSE);
@@ -120,20 +120,22 @@ trafficctl_server_start (TrafficctlGlobals  *globals,
   if (no_wait)
     {
       g_autoptr(TrDBusServer) server = tc_client_get_server_sync (client, path, NULL, &error);
+      g_autoptr(GVariant) props = NULL;
 
       if (server == NULL)
         return trafficctl_print_error (what, error);
-      print_started (globals, server, path);
+      props = tc_client_dup_server_properties (server);
+      print_started (globals, props, path);
       return TRAFFICCTL_EXIT_OK;
     }
 
   {
-    g_autoptr(TrDBusServer) server = tc_client_wait_server_sync (client, path, TC_SERVER_WAIT_LISTENING,
-                                                                 LISTEN_TIMEOUT_MS, NULL, &error);
+    g_autoptr(GVariant) props = tc_client_wait_server_sync (client, path, TC_SERVER_WAIT_LISTENING,
+                                                            LISTEN_TIMEOUT_MS, NULL, &error);
 
-    if (server == NULL)
+    if (props == NULL)
       return trafficctl_print_error (what, error);
-    print_started (globals, server, path);
+    print_started (globals, props, path);
   }
   return TRAFFICCTL_EXIT_OK;
 }

@@ -30,8 +30,9 @@ trafficctl_server_stop (TrafficctlGlobals  *globals,
   context = trafficctl_option_context_new (globals, _("ID"),
                                            _("Stop a managed server and wait until it has ended (its port\n"
                                              "is then free again). A test it is serving ends as “stopped”.\n"
-                                             "Stopping an ended server does nothing. Only its owner or root\n"
-                                             "may stop it. ID is the server's number or its object path."),
+                                             "Stopping an ended server does nothing. Only its owner may stop\n"
+                                             "it, or a user the service lets manage others' servers. ID is\n"
+                                             "the server's number or its object path."),
                                            entries);
   if (!trafficctl_parse_options (context, &argc, &argv, &exit_code))
     return exit_code;
@@ -53,11 +54,11 @@ trafficctl_server_stop (TrafficctlGlobals  *globals,
     return TRAFFICCTL_EXIT_OK;
 
   {
-    g_autoptr(TrDBusServer) server = tc_client_wait_server_sync (client, path, TC_SERVER_WAIT_ENDED,
-                                                                 STOP_TIMEOUT_MS, NULL, &error);
+    g_autoptr(GVariant) props = tc_client_wait_server_sync (client, path, TC_SERVER_WAIT_ENDED,
+                                                            STOP_TIMEOUT_MS, NULL, &error);
 
     /* Not found: removed after lingering, so it has ended. */
-    if (server == NULL && !g_error_matches (error, TR_ERROR, TR_ERROR_NOT_FOUND))
+    if (props == NULL && !g_error_matches (error, TR_ERROR, TR_ERROR_NOT_FOUND))
       return trafficctl_print_error (what, error);
   }
   return TRAFFICCTL_EXIT_OK;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "trafficctl.h"
+#include "trafficctl-polkit.h"
 #include "trafficctl-print.h"
 
 typedef struct {
@@ -17,7 +18,7 @@ typedef struct {
 } TrafficctlCommand;
 
 static const TrafficctlCommand commands[] = {
-  { "run",    N_("HOST"), N_("Run a test against an iperf3 server and show its progress"), trafficctl_run },
+  { "run",    N_("[HOST]"), N_("Run a test against an iperf3 server and show its progress"), trafficctl_run },
   { "list",   "",         N_("List the tests the service holds"),                       trafficctl_list },
   { "show",   N_("ID"),   N_("Show all properties and the result of a test"),            trafficctl_show },
   { "stop",   N_("ID"),   N_("Stop a running test"),                                     trafficctl_stop },
@@ -26,6 +27,8 @@ static const TrafficctlCommand commands[] = {
   { "ps",     "",         N_("List the helper processes: running tests and servers"),     trafficctl_ps },
   { "queue",  "",         N_("Show the tests waiting in the queue, in order"),            trafficctl_queue },
   { "server", N_("SUBCOMMAND"), N_("Managed iperf3 servers: start, list, show, stop"), trafficctl_server },
+  { "history", "",        N_("List the tests kept in the history, or their trends"),      trafficctl_history },
+  { "export", N_("--csv|--json"), N_("Export the history, or a test's samples, as CSV or JSON"), trafficctl_export },
 };
 
 const char *
@@ -181,6 +184,7 @@ trafficctl_connect (TrafficctlGlobals *globals,
       *exit_code = trafficctl_print_error (_("connecting to the service"), error);
       return NULL;
     }
+  trafficctl_polkit_agent_setup (tc_client_get_connection (client), globals->session);
   return g_steal_pointer (&client);
 }
 

@@ -303,6 +303,14 @@ on_session_updated (TrTestSession *session,
 }
 
 static void
+on_session_ended (TrTestSession *session,
+                  const char    *state,
+                  TrLivePage    *self)
+{
+  update (self);
+}
+
+static void
 on_streams_toggled (GtkCheckButton *check,
                     TrLivePage     *self)
 {
@@ -333,7 +341,7 @@ tr_live_page_set_session (TrLivePage    *self,
     {
       self->session = g_object_ref (session);
       g_signal_connect (session, "updated", G_CALLBACK (on_session_updated), self);
-      g_signal_connect (session, "ended", G_CALLBACK (on_session_updated), self);
+      g_signal_connect (session, "ended", G_CALLBACK (on_session_ended), self);
       g_signal_connect (session, "log", G_CALLBACK (on_session_log), self);
       lines = tr_test_session_get_log (session);
       for (guint i = 0; i < lines->len; i++)

@@ -176,8 +176,8 @@ update_sensitivity (TrNewTestPage *self)
   gtk_widget_set_sensitive (field (self, "duration"), !unlimited);
   gtk_widget_set_sensitive (field (self, "port"), !local);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (bitrate),
-                                 is_udp (self) ? _("UDP bitrate (bits/s, e.g. 10M; 0 = unlimited)")
-                                               : _("TCP rate cap (bits/s, e.g. 500M; empty = none)"));
+                                 is_udp (self) ? _("UDP bitrate (e.g. 10M; 0 = no limit)")
+                                               : _("TCP rate cap (e.g. 500M)"));
   gtk_widget_set_sensitive (field (self, "zerocopy"), !is_udp (self));
   gtk_widget_set_sensitive (field (self, "congestion"), !is_udp (self));
 }
@@ -447,6 +447,19 @@ build (TrNewTestPage *self)
   add_switch_row (self, group, "unlimited", _("Unlimited"), _("Run until stopped"));
   add_entry_row (self, group, "bitrate", "", NULL);
 
+  /* start */
+  button_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_halign (button_box, GTK_ALIGN_CENTER);
+  self->start_button = gtk_button_new_with_mnemonic (_("_Start Test"));
+  gtk_widget_set_name (self->start_button, "start");
+  gtk_widget_add_css_class (self->start_button, "suggested-action");
+  gtk_widget_add_css_class (self->start_button, "pill");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->start_button), "win.start-test");
+  self->spinner = gtk_spinner_new ();
+  gtk_widget_set_visible (self->spinner, FALSE);
+  gtk_box_append (GTK_BOX (button_box), self->start_button);
+  gtk_box_append (GTK_BOX (button_box), self->spinner);
+  gtk_box_append (GTK_BOX (box), button_box);
   /* advanced */
   group = adw_preferences_group_new ();
   gtk_box_append (GTK_BOX (box), group);
@@ -466,19 +479,6 @@ build (TrNewTestPage *self)
   add_switch_row (self, adv, "queue", _("Wait in the queue"), _("When the limit of running tests is reached"));
   add_switch_row (self, adv, "exclusive", _("Exclusive"), _("Run alone, and start nothing else meanwhile"));
 
-  /* start */
-  button_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  gtk_widget_set_halign (button_box, GTK_ALIGN_CENTER);
-  self->start_button = gtk_button_new_with_mnemonic (_("_Start Test"));
-  gtk_widget_set_name (self->start_button, "start");
-  gtk_widget_add_css_class (self->start_button, "suggested-action");
-  gtk_widget_add_css_class (self->start_button, "pill");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->start_button), "win.start-test");
-  self->spinner = gtk_spinner_new ();
-  gtk_widget_set_visible (self->spinner, FALSE);
-  gtk_box_append (GTK_BOX (button_box), self->start_button);
-  gtk_box_append (GTK_BOX (button_box), self->spinner);
-  gtk_box_append (GTK_BOX (box), button_box);
 
   g_signal_connect (field (self, "protocol"), "notify::selected", G_CALLBACK (on_field_notify), self);
   g_signal_connect (field (self, "unlimited"), "notify::active", G_CALLBACK (on_field_notify), self);

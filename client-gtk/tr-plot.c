@@ -4,6 +4,7 @@
 #include "tr-plot.h"
 
 #include <cairo-svg.h>
+#include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
@@ -26,7 +27,8 @@ typedef struct {
   gboolean  dashed;
   GArray   *xs;            /* double */
   GArray   *ys;            /* double */
-  /* decimated vertices (px, py pairs) and what they were made for */
+  /* what draw_series() draws (see decimate()) and what it was made for */
+  gboolean  columns;
   GArray   *verts;
   guint64   verts_generation;
   double    verts_key[6];
@@ -698,7 +700,13 @@ format_x_label (TrPlot *self,
   return g_strdup_printf (_("%g s"), x);
 }
 
-/* The min and max of every pixel column, as a polyline in @s->verts. */
+/* Prepares what draw_series() draws, cached until the data or the scales
+ * change. Up to one point per three pixel columns: a polyline through the points
+ * (@s->columns FALSE, verts = x, y pairs). More: one entry per pixel column
+ * (@s->columns TRUE, verts = column, top y, bottom y) spanning the min and
+ * max of the points in the column, stretched to meet the previous column's
+ * last point so the line stays connected. No peak is lost, and a column is
+ * drawn as one pixel-aligned box, which cairo fills fastest. */
 static void
 decimate (TrPlot           *self,
           Series           *s,
@@ -708,9 +716,10 @@ decimate (TrPlot           *self,
   const double *ys = (const double *) s->ys->data;
   gsize n = s->xs->len, i0, i1;
   double key[6] = { a->width, a->height, self->x0, self->x1, self->axis_max, a->x };
-  double sx, px_prev = NAN;
+  double sx;
   gint64 col = G_MININT64;
-  double first = 0, lo = 0, hi = 0, last = 0;
+  gint64 prev_col = G_MININT64;
+  double lo = 0, hi = 0, last = 0, prev_last = NAN;
 
   if (s->verts_generation == self->generation && memcmp (key, s->verts_key, sizeof key) == 0)
     return;
@@ -728,57 +737,109 @@ decimate (TrPlot           *self,
     i1++;
   sx = a->width / (self->x1 - self->x0);
 
-#define PUSH(px, py) G_STMT_START { double v_[2] = { (px), (py) }; g_array_append_vals (s->verts, v_, 2); } G_STMT_END
-
-  if ((double) (i1 - i0) <= a->width * 2)
+  s->columns = (double) (i1 - i0) > a->width / 3;
+  if (!s->columns)
     {
       for (gsize i = i0; i < i1; i++)
-        PUSH (a->x + (xs[i] - self->x0) * sx, map_y (self, a, ys[i]));
+        {
+          double v[2] = { a->x + (xs[i] - self->x0) * sx, map_y (self, a, ys[i]) };
+          g_array_append_vals (s->verts, v, 2);
+        }
       return;
     }
 
-  for (gsize i = i0; i < i1; i++)
-    {
-      double px = a->x + (xs[i] - self->x0) * sx;
-      gint64 c = (gint64) floor (px);
+#define PUSH(c_, top_, bottom_) G_STMT_START {                          \
+    double v_[3] = { (double) (c_), map_y (self, a, (top_)), map_y (self, a, (bottom_)) }; \
+    g_array_append_vals (s->verts, v_, 3);                                  \
+  } G_STMT_END
 
-      if (c != col)
+  for (gsize i = i0; i <= i1; i++)
+    {
+      gint64 c = i < i1 ? (gint64) floor (a->x + (xs[i] - self->x0) * sx) : G_MAXINT64;
+      double y = i < i1 ? ys[i] : 0;
+
+      if (c == col)
         {
-          if (col != G_MININT64)
-            {
-              double cx = col + 0.5;
-              PUSH (cx, map_y (self, a, first));
-              if (lo < hi)
-                {
-                  PUSH (cx, map_y (self, a, lo));
-                  PUSH (cx, map_y (self, a, hi));
-                }
-              PUSH (cx, map_y (self, a, last));
-            }
-          col = c;
-          first = lo = hi = last = ys[i];
-          px_prev = px;
+          if (y < lo)
+            lo = y;
+          if (y > hi)
+            hi = y;
+          last = y;
           continue;
         }
-      if (ys[i] < lo)
-        lo = ys[i];
-      if (ys[i] > hi)
-        hi = ys[i];
-      last = ys[i];
-    }
-  if (col != G_MININT64)
-    {
-      double cx = col + 0.5;
-      PUSH (cx, map_y (self, a, first));
-      if (lo < hi)
+      if (col != G_MININT64)
         {
-          PUSH (cx, map_y (self, a, lo));
-          PUSH (cx, map_y (self, a, hi));
+          /* the column just finished, joined to the previous one */
+          double top = hi, bottom = lo;
+          if (!isnan (prev_last) && prev_col == col - 1)
+            {
+              top = MAX (top, prev_last);
+              bottom = MIN (bottom, prev_last);
+            }
+          PUSH (col, top, bottom);
+          prev_last = last;
+          prev_col = col;
         }
-      PUSH (cx, map_y (self, a, last));
+      if (i == i1)
+        break;
+      /* empty columns up to the next point: a straight line through them */
+      if (col != G_MININT64 && c - col > 1)
+        {
+          gint64 gap = MIN (c - col, (gint64) a->width + 2);
+          for (gint64 k = 1; k < gap; k++)
+            {
+              double y0 = prev_last + (y - prev_last) * (k - 0.5) / (c - col);
+              double y1 = prev_last + (y - prev_last) * (k + 0.5) / (c - col);
+              PUSH (col + k, MAX (y0, y1), MIN (y0, y1));
+            }
+          prev_col = col + gap - 1;
+          prev_last = prev_last + (y - prev_last) * (gap - 0.5) / (c - col);
+        }
+      col = c;
+      lo = hi = last = y;
     }
-  (void) px_prev;
 #undef PUSH
+}
+
+static void
+draw_columns (TrPlot           *self,
+              cairo_t          *cr,
+              Series           *s,
+              const TrPlotArea *a)
+{
+  const double *v = (const double *) s->verts->data;
+  guint nc = s->verts->len / 3;
+  double base = a->y + a->height;
+
+  /* Whole-pixel boxes without antialiasing: cairo fills them as plain
+   * rectangles, by far its fastest path. */
+  cairo_save (cr);
+  cairo_set_antialias (cr, CAIRO_ANTIALIAS_NONE);
+  cairo_new_path (cr);
+  if (!s->dashed)
+    {
+      /* the light area under the line, one box per column */
+      for (guint i = 0; i < nc; i++)
+        {
+          double top = round (v[3 * i + 1]);
+          if (top < base)
+            cairo_rectangle (cr, v[3 * i], top, 1, round (base) - top);
+        }
+      set_rgb (cr, s->rgb, 0.14);
+      cairo_fill (cr);
+    }
+  /* the line: each column from its max to its min, two pixels thick at least */
+  for (guint i = 0; i < nc; i++)
+    {
+      double top = round (v[3 * i + 1] - 1), bottom = round (v[3 * i + 2] + 1);
+
+      if (s->dashed && (i / 6) % 2 == 1 && bottom - top < 4)
+        continue;
+      cairo_rectangle (cr, v[3 * i], top, 1, MAX (bottom - top, 2));
+    }
+  set_rgb (cr, s->rgb, 1.0);
+  cairo_fill (cr);
+  cairo_restore (cr);
 }
 
 static void
@@ -791,6 +852,11 @@ draw_series (TrPlot           *self,
   guint nv;
 
   decimate (self, s, a);
+  if (s->columns)
+    {
+      draw_columns (self, cr, s, a);
+      return;
+    }
   nv = s->verts->len / 2;
   if (nv == 0)
     return;
@@ -824,6 +890,17 @@ draw_series (TrPlot           *self,
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   cairo_stroke (cr);
   cairo_set_dash (cr, NULL, 0, 0);
+
+  /* sparse data: a dot on every point, so even a single one shows */
+  if (nv * 6 <= a->width)
+    {
+      for (guint i = 0; i < nv; i++)
+        {
+          cairo_new_sub_path (cr);
+          cairo_arc (cr, v[2 * i], v[2 * i + 1], 2.5, 0, 2 * G_PI);
+        }
+      cairo_fill (cr);
+    }
 }
 
 void
@@ -885,15 +962,20 @@ tr_plot_draw (TrPlot  *self,
   xstep = x_step_for (self, self->x1 - self->x0, a.width);
   for (double x = ceil (self->x0 / xstep - 1e-9) * xstep; x <= self->x1 + 1e-9; x += xstep)
     {
+      int lw, lh;
       double px = round (map_x (self, &a, x)) + 0.5;
-      g_autofree char *label = format_x_label (self, x, xstep);
+      g_autofree char *label = format_x_label (self, fabs (x) < xstep * 1e-6 ? 0.0 : x, xstep);
 
       set_rgb (cr, self->fg, 0.10);
       cairo_move_to (cr, px, a.y);
       cairo_line_to (cr, px, a.y + a.height);
       cairo_stroke (cr);
       set_rgb (cr, self->fg, 0.75);
-      draw_text (cr, layout, label, px, a.y + a.height + 4, 0.5, 0.0);
+      pango_layout_set_text (layout, label, -1);
+      pango_layout_get_pixel_size (layout, &lw, &lh);
+      /* centred under the tick, but never cut at the edges */
+      cairo_move_to (cr, round (CLAMP (px - lw / 2.0, 0, width - lw)), round (a.y + a.height + 4));
+      pango_cairo_show_layout (cr, layout);
     }
   set_rgb (cr, self->fg, 0.55);
   cairo_move_to (cr, a.x - 0.5, a.y);

@@ -149,6 +149,9 @@ on_interval (TcTestWatch   *watch,
   bps = lookup_double (sample, "bits_per_second", 0);
 
   add_row (self, direction, -1, omitted, sample);
+  /* the first interval also marks where it began, so the line starts there */
+  if (tr_plot_series_get_n_points (self->plot, self->series[direction]) == 0)
+    tr_plot_append (self->plot, self->series[direction], lookup_double (sample, "start", 0), bps);
   tr_plot_append (self->plot, self->series[direction], end, bps);
 
   streams = g_variant_lookup_value (sample, "streams", G_VARIANT_TYPE ("aa{sv}"));

@@ -677,7 +677,7 @@ on_sync_wait_done (GObject      *source,
   sync->done = TRUE;
 }
 
-TrDBusServer *
+GVariant *
 tc_client_wait_server_sync (TcClient      *self,
                             const char    *path,
                             TcServerWait   until,
@@ -687,6 +687,7 @@ tc_client_wait_server_sync (TcClient      *self,
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
   SyncWait sync = { FALSE, NULL, NULL };
+  GVariant *props = NULL;
 
   g_return_val_if_fail (TC_IS_CLIENT (self), NULL);
   g_return_val_if_fail (path != NULL && g_variant_is_object_path (path), NULL);
@@ -696,12 +697,17 @@ tc_client_wait_server_sync (TcClient      *self,
   tc_client_wait_server (self, path, until, timeout_ms, cancellable, on_sync_wait_done, &sync);
   while (!sync.done)
     g_main_context_iteration (context, TRUE);
+  if (sync.server != NULL)
+    {
+      props = tc_client_dup_server_properties (sync.server);
+      g_clear_object (&sync.server);
+    }
+  /* The proxy's signal subscriptions are released in this context. */
+  while (g_main_context_iteration (context, FALSE))
+    ;
   g_main_context_pop_thread_default (context);
 
-  if (sync.server == NULL)
-    {
-      g_propagate_error (error, sync.error);
-      return NULL;
-    }
-  return sync.server;
+  if (props == NULL)
+    g_propagate_error (error, sync.error);
+  return props;
 }

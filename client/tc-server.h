@@ -97,8 +97,9 @@ void          tc_client_wait_server           (TcClient            *self,
 TrDBusServer *tc_client_wait_server_finish    (TcClient            *self,
                                                GAsyncResult        *result,
                                                GError             **error);
-/* The same, iterating a private main context until done. */
-TrDBusServer *tc_client_wait_server_sync      (TcClient            *self,
+/* The same, iterating a private main context until done; returns the
+ * server's properties then, as tc_client_dup_server_properties() does. */
+GVariant     *tc_client_wait_server_sync      (TcClient            *self,
                                                const char          *path,
                                                TcServerWait         until,
                                                guint                timeout_ms,

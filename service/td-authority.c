@@ -35,10 +35,12 @@ static const TdAuthorityRow rows[] = {
   { IFACE_MANAGER, "ListServers", TD_AUTHORITY_RULE_OPEN,   TD_ACTION_VIEW },
   { IFACE_TEST,    "Stop",        TD_AUTHORITY_RULE_OWNER,  TD_ACTION_MANAGE_OTHERS },
   { IFACE_SERVER,  "Stop",        TD_AUTHORITY_RULE_OWNER,  TD_ACTION_MANAGE_OTHERS },
-  /* History: reading methods are TD_AUTHORITY_RULE_OPEN / TD_ACTION_VIEW;
-   * deleting is TD_AUTHORITY_RULE_ACTION / TD_ACTION_DELETE_HISTORY (or
-   * TD_AUTHORITY_RULE_OWNER / TD_ACTION_MANAGE_OTHERS for a user's own
-   * records). Add a row per method as the History interface lands. */
+  { IFACE_HISTORY, "ListTests",   TD_AUTHORITY_RULE_OPEN,   TD_ACTION_VIEW },
+  { IFACE_HISTORY, "GetTest",     TD_AUTHORITY_RULE_OPEN,   TD_ACTION_VIEW },
+  { IFACE_HISTORY, "GetLogs",     TD_AUTHORITY_RULE_OPEN,   TD_ACTION_VIEW },
+  { IFACE_HISTORY, "GetTrends",   TD_AUTHORITY_RULE_OPEN,   TD_ACTION_VIEW },
+  { IFACE_HISTORY, "Export",      TD_AUTHORITY_RULE_OPEN,   TD_ACTION_VIEW },   /* writes to the caller's own fd */
+  { IFACE_HISTORY, "DeleteTests", TD_AUTHORITY_RULE_ACTION, TD_ACTION_DELETE_HISTORY },
 };
 
 typedef enum {

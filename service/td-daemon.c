@@ -25,6 +25,7 @@ struct _TdDaemon
   guint            name_id;
   guint            sigterm_id;
   guint            sigint_id;
+  guint            sighup_id;
   guint            shutdown_timer;
   char            *registry_dir;
   gboolean         shutting_down;
@@ -41,6 +42,7 @@ td_daemon_dispose (GObject *object)
   g_clear_handle_id (&self->name_id, g_bus_unown_name);
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
   g_clear_handle_id (&self->sigint_id, g_source_remove);
+  g_clear_handle_id (&self->sighup_id, g_source_remove);
   g_clear_handle_id (&self->shutdown_timer, g_source_remove);
   g_clear_object (&self->history_dbus);
   g_clear_object (&self->manager);
@@ -128,6 +130,18 @@ on_stop_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* SIGHUP: reread the configuration file (limits). */
+static gboolean
+on_reload_signal (gpointer user_data)
+{
+  TdDaemon *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (self->manager != NULL)
+    td_manager_reload (self->manager, &error);   /* logs what went wrong */
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 on_name_acquired (GDBusConnection *connection, const char *name, gpointer user_data)
 {
@@ -171,7 +185,8 @@ on_bus_get (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   td_manager_set_history (self->manager, self->history);
   td_history_set_connection (self->history, self->connection);
-  self->history_dbus = td_history_dbus_new (self->history, self->connection, self->config->session_bus, &error);
+  self->history_dbus = td_history_dbus_new (self->history, td_manager_get_authority (self->manager),
+                                            self->connection, self->config->session_bus, &error);
   if (self->history_dbus == NULL)
     {
       g_warning ("cannot export the History D-Bus interface: %s", error->message);
@@ -208,6 +223,7 @@ td_daemon_run (TdDaemon *self)
 {
   self->sigterm_id = g_unix_signal_add (SIGTERM, on_stop_signal, self);
   self->sigint_id = g_unix_signal_add (SIGINT, on_stop_signal, self);
+  self->sighup_id = g_unix_signal_add (SIGHUP, on_reload_signal, self);
   /* First, so that a second instance stops here (the history's lock). */
   if (!open_history (self))
     return 1;

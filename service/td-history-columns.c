@@ -3,6 +3,7 @@
 
 #include "td-history-columns.h"
 #include "td-history-sql.h"
+#include "td-variant-wire.h"
 
 #include <string.h>
 
@@ -29,55 +30,64 @@ td_history_column_index (const char *name)
   return -1;
 }
 
-static GVariant *
-column_value (sqlite3_stmt *stmt, int col, char type)
+/* ---- rows -> a{sv}, written straight in serialised form ---- */
+
+static void
+add_column (TdAsvBuilder *b, sqlite3_stmt *stmt, int col, const TdHistoryColumn *c)
 {
   sqlite3_int64 i = sqlite3_column_int64 (stmt, col);
 
-  switch (type)
+  switch (c->type)
     {
-    case 'u': return g_variant_new_uint32 ((guint32) CLAMP (i, 0, G_MAXUINT32));
-    case 't': return g_variant_new_uint64 ((guint64) MAX (i, 0));
-    case 'x': return g_variant_new_int64 (i);
-    case 'b': return g_variant_new_boolean (i != 0);
-    case 'd': return g_variant_new_double (sqlite3_column_double (stmt, col));
+    case 'u': td_asv_add_uint32 (b, c->name, (guint32) CLAMP (i, 0, G_MAXUINT32)); break;
+    case 't': td_asv_add_uint64 (b, c->name, (guint64) MAX (i, 0)); break;
+    case 'x': td_asv_add_int64 (b, c->name, i); break;
+    case 'b': td_asv_add_boolean (b, c->name, i != 0); break;
+    case 'd': td_asv_add_double (b, c->name, sqlite3_column_double (stmt, col)); break;
     case 's':
       {
         const char *text = td_sql_column_text (stmt, col);
 
-        if (text == NULL || !g_utf8_validate (text, -1, NULL))
-          return NULL;
-        return g_variant_new_string (text);
+        if (text != NULL && g_utf8_validate (text, -1, NULL))
+          td_asv_add_string (b, c->name, text);
       }
+      break;
     case 'v':
       {
         const char *text = td_sql_column_text (stmt, col);
+        g_autoptr(GVariant) v = text ? g_variant_parse (G_VARIANT_TYPE_VARDICT, text, NULL, NULL, NULL) : NULL;
 
-        return text ? g_variant_parse (G_VARIANT_TYPE_VARDICT, text, NULL, NULL, NULL) : NULL;
+        if (v != NULL)
+          td_asv_add_value (b, c->name, v);
       }
+      break;
     default:
       g_assert_not_reached ();
     }
 }
 
 GVariant *
-td_history_columns_to_variant (sqlite3_stmt *stmt, int first, TdColumnFlags flags)
+td_history_columns_build (TdAsvBuilder *b, sqlite3_stmt *stmt, int first, TdColumnFlags flags,
+                          const gboolean *selected)
 {
-  GVariantBuilder b;
-
-  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
   for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
     {
       int col = first + (int) i;
-      GVariant *value;
 
-      if ((columns[i].flags & flags) == 0 || sqlite3_column_type (stmt, col) == SQLITE_NULL)
-        continue;
-      value = column_value (stmt, col, columns[i].type);
-      if (value != NULL)
-        g_variant_builder_add (&b, "{sv}", columns[i].name, value);
+      if ((columns[i].flags & flags) != 0 && (selected == NULL || selected[i]) &&
+          sqlite3_column_type (stmt, col) != SQLITE_NULL)
+        add_column (b, stmt, col, &columns[i]);
     }
-  return g_variant_builder_end (&b);
+  return td_asv_builder_end (b);
+}
+
+GVariant *
+td_history_columns_to_variant (sqlite3_stmt *stmt, int first, TdColumnFlags flags)
+{
+  g_auto(TdAsvBuilder) b = { NULL, NULL };
+
+  td_asv_builder_init (&b);
+  return td_history_columns_build (&b, stmt, first, flags, NULL);
 }
 
 /* Any integer type, for lenient binding. */

@@ -10,6 +10,8 @@
 #include <glib.h>
 #include <sqlite3.h>
 
+#include "td-variant-wire.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -109,10 +111,17 @@ int                    td_history_column_index   (const char     *name);
 
 /* A row of a statement whose columns (from @first on) are
  * TD_HISTORY_TEST_SELECT_LIST, as a{sv} of the columns with @flags
- * (NULL values left out). */
+ * (NULL values left out); a new, non-floating reference. */
 GVariant              *td_history_columns_to_variant (sqlite3_stmt *stmt,
                                                       int           first,
                                                       TdColumnFlags flags);
+/* The same with a builder reused from row to row, and only the columns
+ * @selected says (an array as long as td_history_columns(); NULL: all). */
+GVariant              *td_history_columns_build  (TdAsvBuilder   *builder,
+                                                  sqlite3_stmt   *stmt,
+                                                  int             first,
+                                                  TdColumnFlags   flags,
+                                                  const gboolean *selected);
 /* Binds the values of @columns (a{sv}) to the statement's ":NAME"
  * parameters (keys the statement does not use are skipped; parameters
  * without a value keep their binding). Keys that are not columns and wrong

@@ -194,7 +194,8 @@ td_history_db_open_reader (const char *path, GError **error)
 {
   g_autoptr(sqlite3) db = open_connection (path, SQLITE_OPEN_READWRITE, error);
 
-  if (db == NULL || !td_sql_exec (db, "PRAGMA query_only = 1", error))
+  /* a cache that holds the tests table of a large history */
+  if (db == NULL || !td_sql_exec (db, "PRAGMA query_only = 1; PRAGMA cache_size = -16384", error))
     return NULL;
   return g_steal_pointer (&db);
 }
@@ -207,9 +208,9 @@ td_history_db_mark_interrupted (sqlite3 *db, guint *count, GError **error)
   stmt = td_sql_prepare (db,
                          "UPDATE tests SET state = 'interrupted', final = 1, partial = 1,"
                          " error_name = ?1, error_message = ?2,"
-                         " sample_count = (SELECT count(*) FROM samples s WHERE s.test_id = tests.id AND s.stream = -1),"
+                         " sample_count = (SELECT count(*) FROM samples s WHERE s.test_id = tests.id),"
                          " end_time_us = max(start_time_us,"
-                         "   coalesce((SELECT max(timestamp_us) FROM samples s WHERE s.test_id = tests.id AND s.stream = -1), 0),"
+                         "   coalesce((SELECT max(timestamp_us) FROM samples s WHERE s.test_id = tests.id), 0),"
                          "   coalesce((SELECT max(timestamp_us) FROM logs l WHERE l.test_id = tests.id), 0))"
                          " WHERE final = 0", error);
   if (stmt == NULL)

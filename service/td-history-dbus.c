@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "td-history-dbus.h"
+#include "td-authority.h"
 #include "td-caller.h"
 #include "td-history-filter.h"
 #include "td-history-query.h"
@@ -18,6 +19,7 @@ struct _TdHistoryDbus
   GObject          parent_instance;
 
   TdHistory       *history;
+  TdAuthority     *authority;
   TrDBusHistory   *iface;
   gboolean         session_bus;
   guint            refresh_timer;
@@ -37,6 +39,7 @@ td_history_dbus_dispose (GObject *object)
     g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->iface));
   g_clear_object (&self->iface);
   g_clear_object (&self->history);
+  g_clear_object (&self->authority);
   G_OBJECT_CLASS (td_history_dbus_parent_class)->dispose (object);
 }
 
@@ -120,7 +123,7 @@ call_new (TdHistoryDbus *self, GDBusMethodInvocation *invocation, TdHistoryFilte
 {
   Call *call = g_new0 (Call, 1);
 
-  call->self = g_object_ref (self);
+  call->self = self ? g_object_ref (self) : NULL;
   call->invocation = g_object_ref (invocation);
   call->filter = filter;
   call->id = id;
@@ -133,19 +136,6 @@ return_error (GDBusMethodInvocation *invocation, const GError *error)
   g_debug ("history: %s from %s failed: %s", g_dbus_method_invocation_get_method_name (invocation),
            g_dbus_method_invocation_get_sender (invocation), error->message);
   g_dbus_method_invocation_return_gerror (invocation, error);
-}
-
-static void
-on_read_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GDBusMethodInvocation) invocation = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = td_history_read_finish (TD_HISTORY (source), result, &error);
-
-  if (reply == NULL)
-    return_error (invocation, error);
-  else
-    g_dbus_method_invocation_return_value (invocation, reply);
 }
 
 /* Jobs (worker thread): data is the Call, owned by the job. */
@@ -187,8 +177,9 @@ start_read (TdHistoryDbus *self, GDBusMethodInvocation *invocation, GVariant *di
       return_error (invocation, error);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
-  td_history_read (self->history, func, call_new (self, invocation, filter, id), (GDestroyNotify) call_free,
-                   NULL, on_read_done, g_object_ref (invocation));
+  /* the call may end in a worker thread: it holds no reference to us */
+  td_history_read_reply (self->history, func, call_new (NULL, invocation, filter, id), (GDestroyNotify) call_free,
+                         invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -309,6 +300,34 @@ on_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+delete_allowed (DeleteCall *d_owned)
+{
+  g_autoptr(DeleteCall) d = d_owned;
+  TdHistory *history = d->call->self->history;
+  GArray *ids = d->ids;
+
+  /* (arguments are evaluated in any order: read d before stealing it) */
+  td_history_delete_async (history, ids, NULL, on_deleted, g_steal_pointer (&d));
+}
+
+/* System bus: polkit decides (org.trafficd.traffic.delete-history). */
+static void
+on_delete_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(DeleteCall) d = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!td_authority_check_finish (TD_AUTHORITY (source), result, NULL, &error))
+    {
+      return_error (d->call->invocation, error);
+      return;
+    }
+  delete_allowed (g_steal_pointer (&d));
+}
+
+/* Session bus (where the authority trusts everyone): root or the user the
+ * service runs as. */
+static void
 on_delete_uid (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(DeleteCall) d = user_data;
@@ -321,16 +340,15 @@ on_delete_uid (GObject *source, GAsyncResult *result, gpointer user_data)
                                              "cannot identify the caller: %s", error->message);
       return;
     }
-  if (uid != 0 && !(d->call->self->session_bus && uid == getuid ()))
+  if (uid != 0 && uid != getuid ())
     {
       g_info ("history: DeleteTests from uid %u refused", uid);
       g_dbus_method_invocation_return_error (d->call->invocation, TR_ERROR, TR_ERROR_ACCESS_DENIED,
-                                             "deleting history is allowed to root%s only; uid %u may not",
-                                             d->call->self->session_bus ? " and the service's own user" : "",
-                                             uid);
+                                             "deleting history is allowed to root and to the user the service "
+                                             "runs as (uid %u); uid %u may not", (guint) getuid (), uid);
       return;
     }
-  td_history_delete_async (d->call->self->history, d->ids, NULL, on_deleted, g_steal_pointer (&d));
+  delete_allowed (g_steal_pointer (&d));
 }
 
 static gboolean
@@ -349,17 +367,23 @@ on_handle_delete_tests (TrDBusHistory *iface, GDBusMethodInvocation *invocation,
       guint id = values[i];
       g_array_append_val (d->ids, id);
     }
-  td_caller_lookup_uid_async (g_dbus_method_invocation_get_connection (invocation),
-                              g_dbus_method_invocation_get_sender (invocation), NULL, on_delete_uid, d);
+  if (self->session_bus || self->authority == NULL)
+    td_caller_lookup_uid_async (g_dbus_method_invocation_get_connection (invocation),
+                                g_dbus_method_invocation_get_sender (invocation), NULL, on_delete_uid, d);
+  else
+    td_authority_check_async (self->authority, invocation, TD_ACTION_DELETE_HISTORY, TD_AUTHORITY_NO_OWNER,
+                              TD_AUTHORITY_CHECK_NONE, NULL, on_delete_authorized, d);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 TdHistoryDbus *
-td_history_dbus_new (TdHistory *history, GDBusConnection *connection, gboolean session_bus, GError **error)
+td_history_dbus_new (TdHistory *history, TdAuthority *authority, GDBusConnection *connection,
+                     gboolean session_bus, GError **error)
 {
   g_autoptr(TdHistoryDbus) self = g_object_new (TD_TYPE_HISTORY_DBUS, NULL);
 
   self->history = g_object_ref (history);
+  self->authority = authority ? g_object_ref (authority) : NULL;
   self->session_bus = session_bus;
   self->iface = tr_dbus_history_skeleton_new ();
   tr_dbus_history_set_database_path (self->iface, td_history_get_path (history));

@@ -3,6 +3,7 @@
 
 #include "td-history-downsample.h"
 #include "td-history-rollup.h"
+#include "td-variant-wire.h"
 #include "td-history-sample.h"
 #include "td-history-sql.h"
 
@@ -17,7 +18,7 @@ static const char raw_sql[] =
   "SELECT seq, 1, timestamp_us, start_seconds, end_seconds, end_seconds - start_seconds, bytes,"
   " bits_per_second, bits_per_second, bits_per_second, omitted, retransmits, cwnd_bytes, jitter_ms,"
   " lost_packets, packets, lost_percent"
-  " FROM samples WHERE test_id = ?1 AND stream = -1 AND direction = ?2 ORDER BY seq";
+  " FROM samples WHERE test_id = ?1 AND direction = ?2 ORDER BY seq";
 
 static const char rollup_sql[] =
   "SELECT bucket << (4 * ?3), samples, timestamp_us, start_seconds, end_seconds, seconds, bytes,"
@@ -105,41 +106,38 @@ add_row (Point *p, sqlite3_stmt *s)
 }
 
 static void
-emit (Point *p, int direction, GVariantBuilder *out)
+emit (Point *p, int direction, TdAsvBuilder *b, GVariantBuilder *out)
 {
-  GVariantBuilder b;
   double rate = p->seconds > 0 ? p->weighted / p->seconds : p->plain_sum / (double) MAX (p->samples, 1);
 
-  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&b, "{sv}", "direction", g_variant_new_string (td_history_direction_name (direction)));
-  g_variant_builder_add (&b, "{sv}", "stream", g_variant_new_int32 (-1));
-  g_variant_builder_add (&b, "{sv}", "seq", g_variant_new_uint32 ((guint32) p->seq));
-  g_variant_builder_add (&b, "{sv}", "samples", g_variant_new_uint32 ((guint32) MIN (p->samples, G_MAXUINT32)));
-  g_variant_builder_add (&b, "{sv}", "timestamp_us", g_variant_new_uint64 ((guint64) p->timestamp));
-  g_variant_builder_add (&b, "{sv}", "start_seconds", g_variant_new_double (p->start));
-  g_variant_builder_add (&b, "{sv}", "end_seconds", g_variant_new_double (p->end));
-  g_variant_builder_add (&b, "{sv}", "seconds", g_variant_new_double (p->seconds));
-  g_variant_builder_add (&b, "{sv}", "bytes", g_variant_new_uint64 (p->bytes));
-  g_variant_builder_add (&b, "{sv}", "bits_per_second", g_variant_new_double (p->samples == 1 ? p->min : rate));
-  g_variant_builder_add (&b, "{sv}", "min_bits_per_second", g_variant_new_double (p->min));
-  g_variant_builder_add (&b, "{sv}", "max_bits_per_second", g_variant_new_double (p->max));
-  g_variant_builder_add (&b, "{sv}", "omitted", g_variant_new_boolean (p->all_omitted));
+  td_asv_add_string (b, "direction", td_history_direction_name (direction));
+  td_asv_add_int32 (b, "stream", -1);
+  td_asv_add_uint32 (b, "seq", (guint32) p->seq);
+  td_asv_add_uint32 (b, "samples", (guint32) MIN (p->samples, G_MAXUINT32));
+  td_asv_add_uint64 (b, "timestamp_us", (guint64) p->timestamp);
+  td_asv_add_double (b, "start_seconds", p->start);
+  td_asv_add_double (b, "end_seconds", p->end);
+  td_asv_add_double (b, "seconds", p->seconds);
+  td_asv_add_uint64 (b, "bytes", p->bytes);
+  td_asv_add_double (b, "bits_per_second", p->samples == 1 ? p->min : rate);
+  td_asv_add_double (b, "min_bits_per_second", p->min);
+  td_asv_add_double (b, "max_bits_per_second", p->max);
+  td_asv_add_boolean (b, "omitted", p->all_omitted);
   if (p->has_retransmits)
-    g_variant_builder_add (&b, "{sv}", "retransmits", g_variant_new_int64 (p->retransmits));
+    td_asv_add_int64 (b, "retransmits", p->retransmits);
   if (p->has_cwnd)
-    g_variant_builder_add (&b, "{sv}", "cwnd_bytes", g_variant_new_uint64 (p->cwnd));
+    td_asv_add_uint64 (b, "cwnd_bytes", p->cwnd);
   if (p->jitter_n > 0)
-    g_variant_builder_add (&b, "{sv}", "jitter_ms", g_variant_new_double (p->jitter_sum / (double) p->jitter_n));
+    td_asv_add_double (b, "jitter_ms", p->jitter_sum / (double) p->jitter_n);
   if (p->has_lost)
-    g_variant_builder_add (&b, "{sv}", "lost_packets", g_variant_new_uint64 (p->lost));
+    td_asv_add_uint64 (b, "lost_packets", p->lost);
   if (p->has_packets)
-    g_variant_builder_add (&b, "{sv}", "packets", g_variant_new_uint64 (p->packets));
+    td_asv_add_uint64 (b, "packets", p->packets);
   if (p->samples == 1 && p->has_lost_percent)
-    g_variant_builder_add (&b, "{sv}", "lost_percent", g_variant_new_double (p->lost_percent));
+    td_asv_add_double (b, "lost_percent", p->lost_percent);
   else if (p->has_lost && p->packets > 0)
-    g_variant_builder_add (&b, "{sv}", "lost_percent",
-                           g_variant_new_double (100.0 * (double) p->lost / (double) p->packets));
-  g_variant_builder_add_value (out, g_variant_builder_end (&b));
+    td_asv_add_double (b, "lost_percent", 100.0 * (double) p->lost / (double) p->packets);
+  g_variant_builder_add_value (out, td_asv_builder_end (b));
   p->used = FALSE;
 }
 
@@ -152,6 +150,7 @@ td_history_downsample (sqlite3 *db, guint test_id, int direction, guint max_poin
   gint64 rows, per_point;
   int level = 0, rc;
   Point point = { FALSE, };
+  g_auto(TdAsvBuilder) b = { NULL, NULL };
   gint64 current = -1;
 
   if (n < 0)
@@ -176,6 +175,7 @@ td_history_downsample (sqlite3 *db, guint test_id, int direction, guint max_poin
   stmt = td_sql_prepare (db, level == 0 ? raw_sql : rollup_sql, error);
   if (stmt == NULL)
     return FALSE;
+  td_asv_builder_init (&b);
   sqlite3_bind_int64 (stmt, 1, test_id);
   sqlite3_bind_int (stmt, 2, direction);
   if (level > 0)
@@ -187,7 +187,7 @@ td_history_downsample (sqlite3 *db, guint test_id, int direction, guint max_poin
       gint64 index = (sqlite3_column_int64 (stmt, 0) >> (4 * level)) / per_point;
 
       if (point.used && index != current)
-        emit (&point, direction, out);
+        emit (&point, direction, &b, out);
       current = index;
       add_row (&point, stmt);
     }
@@ -197,6 +197,6 @@ td_history_downsample (sqlite3 *db, guint test_id, int direction, guint max_poin
       return FALSE;
     }
   if (point.used)
-    emit (&point, direction, out);
+    emit (&point, direction, &b, out);
   return TRUE;
 }

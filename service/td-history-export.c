@@ -268,7 +268,7 @@ export_tests (sqlite3 *db, const TdHistoryFilter *f, TdHistoryFormat format, Out
       gboolean first = TRUE;
 
       for (guint i = 0; i < n_columns; i++)
-        if (columns[i].flags & TD_COL_ROW)
+        if ((columns[i].flags & TD_COL_ROW) && (f->columns == NULL || f->columns[i]))
           {
             g_string_append (out->buf, first ? "" : ",");
             g_string_append (out->buf, columns[i].name);
@@ -286,7 +286,7 @@ export_tests (sqlite3 *db, const TdHistoryFilter *f, TdHistoryFormat format, Out
           gboolean first = TRUE;
 
           for (guint i = 0; i < n_columns; i++)
-            if (columns[i].flags & TD_COL_ROW)
+            if ((columns[i].flags & TD_COL_ROW) && (f->columns == NULL || f->columns[i]))
               {
                 if (!first)
                   g_string_append_c (out->buf, ',');
@@ -300,7 +300,7 @@ export_tests (sqlite3 *db, const TdHistoryFilter *f, TdHistoryFormat format, Out
           g_autoptr(JsonObject) o = json_object_new ();
 
           for (guint i = 0; i < n_columns; i++)
-            if (columns[i].flags & TD_COL_ROW)
+            if ((columns[i].flags & TD_COL_ROW) && (f->columns == NULL || f->columns[i]))
               json_value (o, columns[i].name, stmt, (int) i, columns[i].type);
           g_string_append (out->buf, *rows == 0 ? "\n" : ",\n");
           json_append_object (out->buf, o);
@@ -322,7 +322,7 @@ export_tests (sqlite3 *db, const TdHistoryFilter *f, TdHistoryFormat format, Out
 /* ---- samples of one test ---- */
 
 static const struct { const char *name; int col; char type; } sample_fields[] = {
-  /* col: in TD_HISTORY_SAMPLE_SELECT_LIST; -1 test_id, -2 seconds */
+  /* col: in TD_HISTORY_SAMPLE_TOTALS_SQL; -1 test_id, -2 seconds */
   { "test_id", -1, 'u' }, { "direction", 1, 'D' }, { "stream", 0, 'x' }, { "socket", 3, 'x' },
   { "seq", 2, 'u' }, { "timestamp_us", 4, 't' }, { "start_seconds", 5, 'd' }, { "end_seconds", 6, 'd' },
   { "seconds", -2, 'd' }, { "bytes", 7, 't' }, { "bits_per_second", 8, 'd' }, { "omitted", 9, 'b' },
@@ -353,12 +353,14 @@ export_samples (sqlite3 *db, const TdHistoryFilter *f, TdHistoryFormat format, O
       td_sql_set_error (error, db, rc, "export: reading the test");
       return FALSE;
     }
-  stmt = td_sql_prepare (db, "SELECT " TD_HISTORY_SAMPLE_SELECT_LIST " FROM samples"
-                         " WHERE test_id = ?1 AND (stream = -1 OR ?2) ORDER BY seq, direction, stream", error);
+  if (f->streams)
+    stmt = td_sql_prepare (db, TD_HISTORY_SAMPLE_TOTALS_SQL " UNION ALL " TD_HISTORY_SAMPLE_STREAMS_SQL
+                           " ORDER BY 2, 3, 1", error);
+  else
+    stmt = td_sql_prepare (db, TD_HISTORY_SAMPLE_TOTALS_SQL " ORDER BY direction, seq", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, f->test);
-  sqlite3_bind_int (stmt, 2, f->streams);
 
   if (format == TD_HISTORY_FORMAT_CSV)
     {

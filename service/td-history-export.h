@@ -8,8 +8,8 @@
  *   the samples of one test: CSV with test_id, direction, stream, socket,
  *     seq, timestamp_us, start_seconds, end_seconds, seconds, bytes,
  *     bits_per_second, omitted, retransmits, cwnd_bytes, jitter_ms,
- *     lost_packets, packets, lost_percent (ordered by seq, direction,
- *     stream); JSON: {"test": {the whole row, options and result as
+ *     lost_packets, packets, lost_percent (ordered by direction, seq,
+ *     stream; stream -1 is all streams together); JSON: {"test": {the whole row, options and result as
  *     objects}, "samples": [...]}.
  * CSV follows RFC 4180: CRLF line ends, fields with a comma, a quote, CR
  * or LF quoted with quotes doubled; NULL is an empty field; booleans are

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "td-history-filter.h"
+#include "td-history-columns.h"
 #include "tr-error.h"
 
 #include <string.h>
@@ -9,7 +10,7 @@
 #define LIST_KEYS (TD_FILTER_KEYS_LIST | TD_FILTER_KEYS_TRENDS | TD_FILTER_KEYS_EXPORT)
 #define PAGING_KEYS (TD_FILTER_KEYS_LIST | TD_FILTER_KEYS_TEST | TD_FILTER_KEYS_EXPORT | TD_FILTER_KEYS_LOGS)
 
-typedef enum { K_INT, K_STRING, K_BOOL } Kind;
+typedef enum { K_INT, K_STRING, K_BOOL, K_COLUMNS } Kind;
 
 typedef struct {
   const char  *name;
@@ -45,6 +46,7 @@ static const KeySpec specs[] = {
   { "max_points",     TD_FILTER_KEYS_TEST, K_INT, 0, TD_HISTORY_MAX_POINTS, NULL },
   { "streams",        TD_FILTER_KEYS_TEST | TD_FILTER_KEYS_EXPORT, K_BOOL, 0, 0, NULL },
   { "test",           TD_FILTER_KEYS_EXPORT, K_INT, 1, G_MAXUINT32, NULL },
+  { "columns",        TD_FILTER_KEYS_LIST | TD_FILTER_KEYS_EXPORT, K_COLUMNS, 1, 200, NULL },
 };
 
 TdHistoryFilter *
@@ -56,7 +58,7 @@ td_history_filter_new (TdFilterKeys keys)
   f->until = G_MAXINT64;
   f->limit = (keys & TD_FILTER_KEYS_LIST) ? TD_HISTORY_DEFAULT_LIST :
              (keys & TD_FILTER_KEYS_LOGS) ? TD_HISTORY_DEFAULT_LOGS :
-             (keys & TD_FILTER_KEYS_TEST) ? TD_HISTORY_MAX_POINTS : 0;
+             (keys & TD_FILTER_KEYS_TEST) ? TD_HISTORY_MAX_RAW : 0;
   f->bucket_seconds = 86400;
   f->direction = -1;
   f->max_points = TD_HISTORY_DEFAULT_POINTS;
@@ -73,6 +75,7 @@ td_history_filter_free (TdHistoryFilter *f)
   g_free (f->state);
   g_free (f->label);
   g_free (f->role);
+  g_free (f->columns);
   g_free (f);
 }
 
@@ -106,7 +109,7 @@ max_limit (TdFilterKeys keys)
   if (keys & TD_FILTER_KEYS_LOGS)
     return TD_HISTORY_MAX_LOGS;
   if (keys & TD_FILTER_KEYS_TEST)
-    return TD_HISTORY_MAX_POINTS;
+    return TD_HISTORY_MAX_RAW;
   return G_MAXUINT32;
 }
 
@@ -165,6 +168,50 @@ store (TdHistoryFilter *f, const char *name, gint64 i, const char *s, gboolean b
   else if (strcmp (name, "max_points") == 0) f->max_points = (guint) i;
   else if (strcmp (name, "streams") == 0) f->streams = b;
   else if (strcmp (name, "test") == 0) { f->test = (guint) i; f->has_test = TRUE; }
+}
+
+/* "columns" (as): the row columns to return; "id" always comes. */
+static gboolean
+parse_columns (TdHistoryFilter *f, GVariant *value, GError **error)
+{
+  const TdHistoryColumn *columns;
+  guint n_columns;
+  gsize n;
+
+  if (!g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY))
+    {
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID_ARGUMENT, "columns: must be an array of strings (as), got type %s",
+                   g_variant_get_type_string (value));
+      return FALSE;
+    }
+  columns = td_history_columns (&n_columns);
+  n = g_variant_n_children (value);
+  if (n == 0 || n > 200)
+    {
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID_ARGUMENT, "columns: must name 1 to 200 columns, got %zu", n);
+      return FALSE;
+    }
+  g_free (f->columns);
+  f->columns = g_new0 (gboolean, n_columns);
+  f->columns[0] = TRUE;   /* id */
+  for (gsize i = 0; i < n; i++)
+    {
+      const char *name;
+      int index;
+
+      g_variant_get_child (value, i, "&s", &name);
+      index = td_history_column_index (name);
+      if (index < 0 || (columns[index].flags & TD_COL_ROW) == 0)
+        {
+          g_autofree char *shown = g_strescape (name, NULL);
+
+          g_set_error (error, TR_ERROR, TR_ERROR_INVALID_ARGUMENT, "columns: “%.64s” is not a column of a test row",
+                       shown);
+          return FALSE;
+        }
+      f->columns[index] = TRUE;
+    }
+  return TRUE;
 }
 
 static const KeySpec *
@@ -232,6 +279,10 @@ td_history_filter_parse (GVariant *dict, TdFilterKeys keys, GError **error)
             return NULL;
           store (f, key, 0, g_variant_get_string (value, NULL), FALSE);
           break;
+        case K_COLUMNS:
+          if (!parse_columns (f, value, error))
+            return NULL;
+          break;
         case K_BOOL:
           if (!g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
             {
@@ -255,6 +306,11 @@ td_history_filter_parse (GVariant *dict, TdFilterKeys keys, GError **error)
     {
       g_set_error (error, TR_ERROR, TR_ERROR_INVALID_ARGUMENT,
                    "streams: per-stream samples come raw only: pass max_points 0 with streams true");
+      return NULL;
+    }
+  if ((keys & TD_FILTER_KEYS_EXPORT) && f->has_test && f->columns != NULL)
+    {
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID_ARGUMENT, "columns: only for the list of tests, not with test");
       return NULL;
     }
   if ((keys & TD_FILTER_KEYS_EXPORT) && !f->has_test && f->streams)

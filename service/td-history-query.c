@@ -93,6 +93,7 @@ td_history_query_list (sqlite3 *db, const TdHistoryFilter *f, GError **error)
   g_autoptr(sqlite3_stmt) list = NULL;
   g_autoptr(sqlite3_stmt) count = NULL;
   GVariantBuilder rows;
+  g_auto(TdAsvBuilder) row = { NULL, NULL };
   guint64 total = 0;
   int rc;
 
@@ -106,8 +107,9 @@ td_history_query_list (sqlite3 *db, const TdHistoryFilter *f, GError **error)
     return finish_read (db, rc, "counting tests", error), NULL;
 
   g_variant_builder_init (&rows, G_VARIANT_TYPE ("aa{sv}"));
+  td_asv_builder_init (&row);
   while ((rc = sqlite3_step (list)) == SQLITE_ROW)
-    g_variant_builder_add_value (&rows, td_history_columns_to_variant (list, 0, TD_COL_ROW));
+    g_variant_builder_add_value (&rows, td_history_columns_build (&row, list, 0, TD_COL_ROW, f->columns));
   if (!finish_read (db, rc, "listing tests", error) || !td_sql_commit (txn, error))
     {
       g_variant_builder_clear (&rows);
@@ -120,19 +122,22 @@ static gboolean
 add_raw_samples (sqlite3 *db, guint id, const TdHistoryFilter *f, GVariantBuilder *out, GError **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_auto(TdAsvBuilder) b = { NULL, NULL };
   int rc;
 
-  stmt = td_sql_prepare (db, "SELECT " TD_HISTORY_SAMPLE_SELECT_LIST " FROM samples"
-                         " WHERE test_id = ?1 AND (stream = -1 OR ?2)"
-                         " ORDER BY stream, direction, seq LIMIT ?3 OFFSET ?4", error);
+  if (f->streams)
+    stmt = td_sql_prepare (db, TD_HISTORY_SAMPLE_TOTALS_SQL " UNION ALL " TD_HISTORY_SAMPLE_STREAMS_SQL
+                           " ORDER BY 2, 3, 1 LIMIT ?2 OFFSET ?3", error);
+  else
+    stmt = td_sql_prepare (db, TD_HISTORY_SAMPLE_TOTALS_SQL " ORDER BY direction, seq LIMIT ?2 OFFSET ?3", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_bind_int (stmt, 2, f->streams);
-  sqlite3_bind_int64 (stmt, 3, f->limit > 0 ? (gint64) f->limit : -1);
-  sqlite3_bind_int64 (stmt, 4, f->offset);
+  sqlite3_bind_int64 (stmt, 2, f->limit > 0 ? (gint64) f->limit : -1);
+  sqlite3_bind_int64 (stmt, 3, f->offset);
+  td_asv_builder_init (&b);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_variant_builder_add_value (out, td_history_sample_to_variant (stmt, 0));
+    g_variant_builder_add_value (out, td_history_sample_build (&b, stmt, 0));
   return finish_read (db, rc, "reading samples", error);
 }
 
@@ -248,6 +253,22 @@ trend_bucket_free (TrendBucket *t)
   g_free (t);
 }
 
+static guint
+trend_bucket_hash (gconstpointer key)
+{
+  const TrendBucket *t = key;
+
+  return g_str_hash (t->group) ^ (guint) t->bucket ^ (guint) (t->bucket >> 32);
+}
+
+static gboolean
+trend_bucket_equal (gconstpointer a, gconstpointer b)
+{
+  const TrendBucket *x = a, *y = b;
+
+  return x->bucket == y->bucket && strcmp (x->group, y->group) == 0;
+}
+
 static int
 compare_buckets (gconstpointer a, gconstpointer b)
 {
@@ -294,26 +315,26 @@ td_history_query_trends (sqlite3 *db, const TdHistoryFilter *f, GError **error)
   if (txn == NULL || (stmt = td_sql_prepare (db, trends_sql, error)) == NULL)
     return NULL;
   bind_filter (stmt, f, "finished");
-  buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) trend_bucket_free);
+  buckets = g_hash_table_new_full (trend_bucket_hash, trend_bucket_equal, (GDestroyNotify) trend_bucket_free, NULL);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const char *group = td_sql_column_text (stmt, f->group_by_label ? 1 : 0);
-      gint64 bucket = sqlite3_column_int64 (stmt, 2) / width;
-      g_autofree char *key = NULL;
+      TrendBucket probe = { (char *) group, sqlite3_column_int64 (stmt, 2) / width, NULL };
       TrendBucket *t;
       double rate;
 
-      if (group == NULL || !g_utf8_validate (group, -1, NULL) || !test_rate (stmt, f->direction, &rate))
+      if (group == NULL || !test_rate (stmt, f->direction, &rate))
         continue;
-      key = g_strdup_printf ("%" G_GINT64_FORMAT "/%s", bucket, group);
-      t = g_hash_table_lookup (buckets, key);
+      t = g_hash_table_lookup (buckets, &probe);
       if (t == NULL)
         {
+          if (!g_utf8_validate (group, -1, NULL))
+            continue;
           t = g_new0 (TrendBucket, 1);
           t->group = g_strdup (group);
-          t->bucket = bucket;
+          t->bucket = probe.bucket;
           t->rates = g_array_new (FALSE, FALSE, sizeof (double));
-          g_hash_table_insert (buckets, g_steal_pointer (&key), t);
+          g_hash_table_add (buckets, t);
         }
       g_array_append_val (t->rates, rate);
     }

@@ -14,7 +14,7 @@ static const char from_samples_sql[] =
   "           / nullif(total(end_seconds - start_seconds), 0), avg(bits_per_second)),"
   "  min(bits_per_second), max(bits_per_second), min(omitted), sum(retransmits), max(cwnd_bytes),"
   "  avg(jitter_ms), sum(lost_packets), sum(packets)"
-  " FROM samples WHERE test_id = ?1 AND stream = -1 AND direction = ?2 GROUP BY seq >> 4";
+  " FROM samples WHERE test_id = ?1 AND direction = ?2 GROUP BY seq >> 4";
 
 static const char from_level_sql[] =
   "INSERT OR REPLACE INTO sample_rollups (test_id, direction, level, bucket, samples, timestamp_us,"
@@ -33,14 +33,15 @@ td_history_rollup_count (sqlite3 *db, guint test_id, int direction)
   g_autoptr(sqlite3_stmt) stmt = NULL;
   gint64 n = -1;
 
-  if (sqlite3_prepare_v2 (db, "SELECT coalesce(max(seq) + 1, 0) FROM samples"
-                          " WHERE test_id = ?1 AND stream = -1 AND direction = ?2",
+  /* a bare max() over the primary key's last column is one seek; any
+   * expression around it would make SQLite scan every sample */
+  if (sqlite3_prepare_v2 (db, "SELECT max(seq) FROM samples WHERE test_id = ?1 AND direction = ?2",
                           -1, &stmt, NULL) != SQLITE_OK)
     return -1;
   sqlite3_bind_int64 (stmt, 1, test_id);
   sqlite3_bind_int (stmt, 2, direction);
   if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
+    n = sqlite3_column_type (stmt, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64 (stmt, 0) + 1;
   return n;
 }
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "td-history-sample.h"
+#include "td-variant-wire.h"
 
 #include <string.h>
 
@@ -13,7 +14,6 @@ typedef struct {
   gint32   socket;
   gboolean omitted;
   gboolean has_cwnd, has_jitter, has_lost, has_packets, has_lost_percent, has_socket;
-  GVariant *streams;   /* borrowed */
 } Values;
 
 static guint64
@@ -34,19 +34,23 @@ as_double (GVariant *v)
   return (double) as_u64 (v);
 }
 
-/* One pass over the dictionary; unknown keys are ignored. */
+/* One pass over the dictionary, by hand (no format strings: this runs for
+ * every row); unknown keys are ignored. */
 static void
 parse (GVariant *dict, Values *out, GVariant **streams_owned)
 {
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
+  gsize n = g_variant_n_children (dict);
 
   memset (out, 0, sizeof *out);
   out->retransmits = -1;
-  g_variant_iter_init (&iter, dict);
-  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+  for (gsize i = 0; i < n; i++)
     {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (dict, i);
+      g_autoptr(GVariant) k = g_variant_get_child_value (entry, 0);
+      g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
+      g_autoptr(GVariant) value = g_variant_get_variant (boxed);
+      const char *key = g_variant_get_string (k, NULL);
+
       switch (key[0])
         {
         case 'b':
@@ -101,67 +105,289 @@ parse (GVariant *dict, Values *out, GVariant **streams_owned)
     }
 }
 
-guint
-td_history_sample_rows (GVariant *sample)
+static void
+bind_opt_int (sqlite3_stmt *stmt, int index, gboolean has, guint64 value)
 {
-  g_autoptr(GVariant) streams = g_variant_lookup_value (sample, "streams", G_VARIANT_TYPE ("aa{sv}"));
-  gsize n = streams ? g_variant_n_children (streams) : 0;
+  if (has)
+    sqlite3_bind_int64 (stmt, index, (sqlite3_int64) MIN (value, (guint64) G_MAXINT64));
+  else
+    sqlite3_bind_null (stmt, index);
+}
 
-  return 1 + (n >= 2 ? (guint) n : 0);
+static void
+bind_opt_double (sqlite3_stmt *stmt, int index, gboolean has, double value)
+{
+  if (has)
+    sqlite3_bind_double (stmt, index, value);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* The counters shared by both tables, from parameter @first on: bytes,
+ * bits_per_second, omitted, retransmits, cwnd_bytes, jitter_ms,
+ * lost_packets, packets, lost_percent. */
+static void
+bind_counters (sqlite3_stmt *stmt, int first, const Values *v)
+{
+  sqlite3_bind_int64 (stmt, first, (sqlite3_int64) MIN (v->bytes, (guint64) G_MAXINT64));
+  sqlite3_bind_double (stmt, first + 1, v->bps);
+  sqlite3_bind_int (stmt, first + 2, v->omitted);
+  bind_opt_int (stmt, first + 3, v->retransmits >= 0, (guint64) MAX (v->retransmits, 0));
+  bind_opt_int (stmt, first + 4, v->has_cwnd, v->cwnd);
+  bind_opt_double (stmt, first + 5, v->has_jitter, v->jitter);
+  bind_opt_int (stmt, first + 6, v->has_lost, v->lost);
+  bind_opt_int (stmt, first + 7, v->has_packets, v->packets);
+  bind_opt_double (stmt, first + 8, v->has_lost_percent, v->lost_percent);
 }
 
 static int
-insert_row (sqlite3_stmt *stmt, guint test_id, int stream, int direction, guint seq,
-            guint64 timestamp, const Values *v)
+run (sqlite3_stmt *stmt)
 {
-  int rc;
+  int rc = sqlite3_step (stmt);
 
-  sqlite3_bind_int64 (stmt, 1, test_id);
-  sqlite3_bind_int (stmt, 2, stream);
-  sqlite3_bind_int (stmt, 3, direction);
-  sqlite3_bind_int64 (stmt, 4, seq);
-  if (v->has_socket) sqlite3_bind_int (stmt, 5, v->socket); else sqlite3_bind_null (stmt, 5);
-  sqlite3_bind_int64 (stmt, 6, (sqlite3_int64) MIN (timestamp, (guint64) G_MAXINT64));
-  sqlite3_bind_double (stmt, 7, v->start);
-  sqlite3_bind_double (stmt, 8, v->end);
-  sqlite3_bind_int64 (stmt, 9, (sqlite3_int64) MIN (v->bytes, (guint64) G_MAXINT64));
-  sqlite3_bind_double (stmt, 10, v->bps);
-  sqlite3_bind_int (stmt, 11, v->omitted);
-  if (v->retransmits >= 0) sqlite3_bind_int64 (stmt, 12, v->retransmits); else sqlite3_bind_null (stmt, 12);
-  if (v->has_cwnd) sqlite3_bind_int64 (stmt, 13, (sqlite3_int64) MIN (v->cwnd, (guint64) G_MAXINT64)); else sqlite3_bind_null (stmt, 13);
-  if (v->has_jitter) sqlite3_bind_double (stmt, 14, v->jitter); else sqlite3_bind_null (stmt, 14);
-  if (v->has_lost) sqlite3_bind_int64 (stmt, 15, (sqlite3_int64) MIN (v->lost, (guint64) G_MAXINT64)); else sqlite3_bind_null (stmt, 15);
-  if (v->has_packets) sqlite3_bind_int64 (stmt, 16, (sqlite3_int64) MIN (v->packets, (guint64) G_MAXINT64)); else sqlite3_bind_null (stmt, 16);
-  if (v->has_lost_percent) sqlite3_bind_double (stmt, 17, v->lost_percent); else sqlite3_bind_null (stmt, 17);
-  rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-int
-td_history_sample_insert (sqlite3_stmt *insert, guint test_id, guint seq, GVariant *sample)
+static int
+insert_total (sqlite3_stmt *stmt, guint test_id, guint seq, const Values *v)
 {
-  g_autoptr(GVariant) streams = NULL;
-  Values total;
+  sqlite3_bind_int64 (stmt, 1, test_id);
+  sqlite3_bind_int (stmt, 2, v->direction);
+  sqlite3_bind_int64 (stmt, 3, seq);
+  sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) MIN (v->timestamp, (guint64) G_MAXINT64));
+  sqlite3_bind_double (stmt, 5, v->start);
+  sqlite3_bind_double (stmt, 6, v->end);
+  bind_counters (stmt, 7, v);
+  return run (stmt);
+}
+
+static int
+insert_stream (sqlite3_stmt *stmt, guint test_id, guint seq, int direction, int stream, const Values *v)
+{
+  sqlite3_bind_int64 (stmt, 1, test_id);
+  sqlite3_bind_int64 (stmt, 2, seq);
+  sqlite3_bind_int (stmt, 3, direction);
+  sqlite3_bind_int (stmt, 4, stream);
+  bind_opt_int (stmt, 5, v->has_socket, (guint64) MAX (v->socket, 0));
+  bind_counters (stmt, 6, v);
+  return run (stmt);
+}
+
+/* ---- the fast path: straight from the serialised bytes ---- */
+
+typedef struct {
+  Values       *values;
+  const guint8 *streams;       /* aa{sv} data, when wanted */
+  gsize         streams_size;
+  gboolean      want_streams;
+  gboolean      bad;
+} Wire;
+
+static gboolean
+wire_u64 (const char *type, gsize len, const guint8 *data, gsize size, guint64 *out)
+{
+  if (len != 1)
+    return FALSE;
+  switch (type[0])
+    {
+    case 't': { guint64 v; if (size != 8) return FALSE; memcpy (&v, data, 8); *out = v; return TRUE; }
+    case 'x': { gint64 v; if (size != 8) return FALSE; memcpy (&v, data, 8); *out = (guint64) MAX (v, 0); return TRUE; }
+    case 'u': { guint32 v; if (size != 4) return FALSE; memcpy (&v, data, 4); *out = v; return TRUE; }
+    case 'i': { gint32 v; if (size != 4) return FALSE; memcpy (&v, data, 4); *out = (guint64) MAX (v, 0); return TRUE; }
+    default: return FALSE;
+    }
+}
+
+static gboolean
+wire_double (const char *type, gsize len, const guint8 *data, gsize size, double *out)
+{
+  guint64 u;
+
+  if (len == 1 && type[0] == 'd' && size == 8)
+    {
+      memcpy (out, data, 8);
+      return TRUE;
+    }
+  if (!wire_u64 (type, len, data, size, &u))
+    return FALSE;
+  *out = (double) u;
+  return TRUE;
+}
+
+static gboolean
+wire_is (const char *type, gsize len, const char *want)
+{
+  return len == strlen (want) && memcmp (type, want, len) == 0;
+}
+
+static void
+on_wire_entry (const char *key, const char *type, gsize len, const guint8 *data, gsize size, gpointer user_data)
+{
+  Wire *w = user_data;
+  Values *out = w->values;
+  gboolean ok = TRUE;
+
+  switch (key[0])
+    {
+    case 'b':
+      if (strcmp (key, "bytes") == 0) ok = wire_u64 (type, len, data, size, &out->bytes);
+      else if (strcmp (key, "bits_per_second") == 0) ok = wire_double (type, len, data, size, &out->bps);
+      break;
+    case 'c':
+      if (strcmp (key, "cwnd_bytes") == 0) ok = out->has_cwnd = wire_u64 (type, len, data, size, &out->cwnd);
+      break;
+    case 'd':
+      if (strcmp (key, "direction") == 0 && wire_is (type, len, "s") && size >= 1 && data[size - 1] == '\0')
+        out->direction = strcmp ((const char *) data, "reverse") == 0;
+      break;
+    case 'e':
+      if (strcmp (key, "end") == 0) ok = wire_double (type, len, data, size, &out->end);
+      break;
+    case 'j':
+      if (strcmp (key, "jitter_ms") == 0) ok = out->has_jitter = wire_double (type, len, data, size, &out->jitter);
+      break;
+    case 'l':
+      if (strcmp (key, "lost_packets") == 0) ok = out->has_lost = wire_u64 (type, len, data, size, &out->lost);
+      else if (strcmp (key, "lost_percent") == 0)
+        ok = out->has_lost_percent = wire_double (type, len, data, size, &out->lost_percent);
+      break;
+    case 'o':
+      if (strcmp (key, "omitted") == 0 && wire_is (type, len, "b") && size == 1)
+        out->omitted = data[0] != 0;
+      break;
+    case 'p':
+      if (strcmp (key, "packets") == 0) ok = out->has_packets = wire_u64 (type, len, data, size, &out->packets);
+      break;
+    case 'r':
+      if (strcmp (key, "retransmits") == 0 && wire_is (type, len, "x") && size == 8)
+        memcpy (&out->retransmits, data, 8);
+      break;
+    case 's':
+      if (strcmp (key, "start") == 0) ok = wire_double (type, len, data, size, &out->start);
+      else if (strcmp (key, "socket") == 0 && wire_is (type, len, "i") && size == 4)
+        {
+          memcpy (&out->socket, data, 4);
+          out->has_socket = TRUE;
+        }
+      else if (w->want_streams && strcmp (key, "streams") == 0 && wire_is (type, len, "aa{sv}"))
+        {
+          w->streams = data;
+          w->streams_size = size;
+        }
+      break;
+    case 't':
+      if (strcmp (key, "timestamp") == 0) ok = wire_u64 (type, len, data, size, &out->timestamp);
+      break;
+    default:
+      break;
+    }
+  if (!ok)
+    w->bad = TRUE;   /* a known key with an unexpected type: let GVariant judge */
+}
+
+static gboolean
+wire_values (const guint8 *data, gsize size, Values *out, Wire *w)
+{
+  memset (out, 0, sizeof *out);
+  out->retransmits = -1;
+  w->values = out;
+  w->bad = FALSE;
+  return td_variant_scan_asv (data, size, on_wire_entry, w) && !w->bad;
+}
+
+typedef struct {
+  Values *streams;
+  guint   n;
+} StreamScan;
+
+static gboolean
+on_wire_stream (guint index, const guint8 *data, gsize size, gpointer user_data)
+{
+  StreamScan *scan = user_data;
+  Wire w = { NULL, NULL, 0, FALSE, FALSE };
+
+  if (index >= scan->n)
+    return FALSE;
+  return wire_values (data, size, &scan->streams[index], &w);
+}
+
+static int
+insert_values (sqlite3_stmt *insert, sqlite3_stmt *insert_streams, guint test_id, guint *seqs, Values *total,
+               Values *streams, guint n)
+{
+  guint seq = seqs[total->direction]++;
   int rc;
 
-  parse (sample, &total, &streams);
-  total.has_socket = FALSE;
-  rc = insert_row (insert, test_id, -1, total.direction, seq, total.timestamp, &total);
-  if (rc != SQLITE_OK || streams == NULL || g_variant_n_children (streams) < 2)
+  rc = insert_total (insert, test_id, seq, total);
+  if (rc != SQLITE_OK || n < 2)
     return rc;
-
-  for (gsize i = 0; i < g_variant_n_children (streams); i++)
+  for (guint i = 0; i < n; i++)
     {
-      g_autoptr(GVariant) stream = g_variant_get_child_value (streams, i);
-      Values v;
-
-      parse (stream, &v, NULL);
-      rc = insert_row (insert, test_id, (int) i, total.direction, seq, total.timestamp, &v);
+      rc = insert_stream (insert_streams, test_id, seq, total->direction, (int) i, &streams[i]);
       if (rc != SQLITE_OK)
         return rc;
     }
   return SQLITE_OK;
+}
+
+/* TRUE when the bytes could be read (*rc then says how the insert went). */
+static gboolean
+insert_fast (sqlite3_stmt *insert, sqlite3_stmt *insert_streams, guint test_id, guint *seqs, GVariant *sample,
+             int *rc)
+{
+  const guint8 *data = g_variant_get_data (sample);   /* serialises a tree-form value once */
+  gsize size = g_variant_get_size (sample);
+  g_autofree Values *streams = NULL;
+  Wire w = { NULL, NULL, 0, TRUE, FALSE };
+  StreamScan scan = { NULL, 0 };
+  Values total;
+  gssize n = 0;
+
+  if (data == NULL && size > 0)
+    return FALSE;
+  if (!wire_values (data, size, &total, &w))
+    return FALSE;
+  if (w.streams != NULL && (n = td_variant_array_length (w.streams, w.streams_size)) < 0)
+    return FALSE;
+  if (n >= 2)
+    {
+      scan.streams = streams = g_new (Values, n);
+      scan.n = (guint) n;
+      if (!td_variant_scan_array (w.streams, w.streams_size, on_wire_stream, &scan))
+        return FALSE;
+    }
+  *rc = insert_values (insert, insert_streams, test_id, seqs, &total, streams, (guint) n);
+  return TRUE;
+}
+
+int
+td_history_sample_insert (sqlite3_stmt *insert, sqlite3_stmt *insert_streams, guint test_id, guint seqs[2],
+                          GVariant *sample)
+{
+  g_autoptr(GVariant) streams = NULL;
+  g_autofree Values *values = NULL;
+  Values total;
+  gsize n;
+  int rc;
+
+  if (insert_fast (insert, insert_streams, test_id, seqs, sample, &rc))
+    return rc;
+
+  /* the slow path, through GVariant: for data the scanner does not take */
+  parse (sample, &total, &streams);
+  n = streams != NULL ? g_variant_n_children (streams) : 0;
+  if (n >= 2)
+    {
+      values = g_new (Values, n);
+      for (gsize i = 0; i < n; i++)
+        {
+          g_autoptr(GVariant) stream = g_variant_get_child_value (streams, i);
+
+          parse (stream, &values[i], NULL);
+        }
+    }
+  return insert_values (insert, insert_streams, test_id, seqs, &total, values, (guint) n);
 }
 
 const char *
@@ -171,38 +397,34 @@ td_history_direction_name (int direction)
 }
 
 GVariant *
-td_history_sample_to_variant (sqlite3_stmt *stmt, int first)
+td_history_sample_build (TdAsvBuilder *b, sqlite3_stmt *stmt, int first)
 {
-  GVariantBuilder b;
-  int stream = sqlite3_column_int (stmt, first);
   double start = sqlite3_column_double (stmt, first + 5);
   double end = sqlite3_column_double (stmt, first + 6);
 
-  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&b, "{sv}", "direction",
-                         g_variant_new_string (td_history_direction_name (sqlite3_column_int (stmt, first + 1))));
-  g_variant_builder_add (&b, "{sv}", "stream", g_variant_new_int32 (stream));
+  td_asv_add_string (b, "direction", td_history_direction_name (sqlite3_column_int (stmt, first + 1)));
+  td_asv_add_int32 (b, "stream", sqlite3_column_int (stmt, first));
   if (sqlite3_column_type (stmt, first + 3) != SQLITE_NULL)
-    g_variant_builder_add (&b, "{sv}", "socket", g_variant_new_int32 (sqlite3_column_int (stmt, first + 3)));
-  g_variant_builder_add (&b, "{sv}", "seq", g_variant_new_uint32 ((guint32) sqlite3_column_int64 (stmt, first + 2)));
-  g_variant_builder_add (&b, "{sv}", "timestamp_us", g_variant_new_uint64 ((guint64) sqlite3_column_int64 (stmt, first + 4)));
-  g_variant_builder_add (&b, "{sv}", "start_seconds", g_variant_new_double (start));
-  g_variant_builder_add (&b, "{sv}", "end_seconds", g_variant_new_double (end));
-  g_variant_builder_add (&b, "{sv}", "seconds", g_variant_new_double (end - start));
-  g_variant_builder_add (&b, "{sv}", "bytes", g_variant_new_uint64 ((guint64) sqlite3_column_int64 (stmt, first + 7)));
-  g_variant_builder_add (&b, "{sv}", "bits_per_second", g_variant_new_double (sqlite3_column_double (stmt, first + 8)));
-  g_variant_builder_add (&b, "{sv}", "omitted", g_variant_new_boolean (sqlite3_column_int (stmt, first + 9) != 0));
+    td_asv_add_int32 (b, "socket", sqlite3_column_int (stmt, first + 3));
+  td_asv_add_uint32 (b, "seq", (guint32) sqlite3_column_int64 (stmt, first + 2));
+  td_asv_add_uint64 (b, "timestamp_us", (guint64) sqlite3_column_int64 (stmt, first + 4));
+  td_asv_add_double (b, "start_seconds", start);
+  td_asv_add_double (b, "end_seconds", end);
+  td_asv_add_double (b, "seconds", end - start);
+  td_asv_add_uint64 (b, "bytes", (guint64) sqlite3_column_int64 (stmt, first + 7));
+  td_asv_add_double (b, "bits_per_second", sqlite3_column_double (stmt, first + 8));
+  td_asv_add_boolean (b, "omitted", sqlite3_column_int (stmt, first + 9) != 0);
   if (sqlite3_column_type (stmt, first + 10) != SQLITE_NULL)
-    g_variant_builder_add (&b, "{sv}", "retransmits", g_variant_new_int64 (sqlite3_column_int64 (stmt, first + 10)));
+    td_asv_add_int64 (b, "retransmits", sqlite3_column_int64 (stmt, first + 10));
   if (sqlite3_column_type (stmt, first + 11) != SQLITE_NULL)
-    g_variant_builder_add (&b, "{sv}", "cwnd_bytes", g_variant_new_uint64 ((guint64) sqlite3_column_int64 (stmt, first + 11)));
+    td_asv_add_uint64 (b, "cwnd_bytes", (guint64) sqlite3_column_int64 (stmt, first + 11));
   if (sqlite3_column_type (stmt, first + 12) != SQLITE_NULL)
-    g_variant_builder_add (&b, "{sv}", "jitter_ms", g_variant_new_double (sqlite3_column_double (stmt, first + 12)));
+    td_asv_add_double (b, "jitter_ms", sqlite3_column_double (stmt, first + 12));
   if (sqlite3_column_type (stmt, first + 13) != SQLITE_NULL)
-    g_variant_builder_add (&b, "{sv}", "lost_packets", g_variant_new_uint64 ((guint64) sqlite3_column_int64 (stmt, first + 13)));
+    td_asv_add_uint64 (b, "lost_packets", (guint64) sqlite3_column_int64 (stmt, first + 13));
   if (sqlite3_column_type (stmt, first + 14) != SQLITE_NULL)
-    g_variant_builder_add (&b, "{sv}", "packets", g_variant_new_uint64 ((guint64) sqlite3_column_int64 (stmt, first + 14)));
+    td_asv_add_uint64 (b, "packets", (guint64) sqlite3_column_int64 (stmt, first + 14));
   if (sqlite3_column_type (stmt, first + 15) != SQLITE_NULL)
-    g_variant_builder_add (&b, "{sv}", "lost_percent", g_variant_new_double (sqlite3_column_double (stmt, first + 15)));
-  return g_variant_builder_end (&b);
+    td_asv_add_double (b, "lost_percent", sqlite3_column_double (stmt, first + 15));
+  return td_asv_builder_end (b);
 }

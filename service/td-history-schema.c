@@ -3,10 +3,10 @@
  * Versions (never edit a released step; add a new one):
  *
  *   1  tests (one row per test: options, owner, environment, final state,
- *      result summary per direction), samples (every interval, per
- *      direction, all streams together (stream -1) and per stream),
- *      sample_rollups (min/mean/max over 16^level consecutive samples, for
- *      fast downsampling), logs (every log line of a test).
+ *      result summary per direction), samples (every interval per
+ *      direction, all streams together), stream_samples (the same per
+ *      stream, for two or more), sample_rollups (min/mean/max over 16^level
+ *      consecutive samples, for fast downsampling), logs (every log line).
  *
  * A committed database of every version lives in tests/fixtures/history/
  * (tools/make-history-fixture.sh); tests/test-history.c migrates each. */
@@ -104,12 +104,11 @@ static const char v1_sql[] =
   "CREATE INDEX tests_by_host ON tests (host, start_time_us);"
   "CREATE INDEX tests_by_label ON tests (label, start_time_us);"
   "CREATE INDEX tests_by_end ON tests (final, end_time_us);"
+  /* all streams together; appended in key order */
   "CREATE TABLE samples ("
   "  test_id         INTEGER NOT NULL,"
-  "  stream          INTEGER NOT NULL,"    /* -1: all streams; else 0-based index */
   "  direction       INTEGER NOT NULL,"    /* 0 forward, 1 reverse */
   "  seq             INTEGER NOT NULL,"    /* interval number per test and direction */
-  "  socket          INTEGER,"
   "  timestamp_us    INTEGER NOT NULL,"
   "  start_seconds   REAL NOT NULL,"
   "  end_seconds     REAL NOT NULL,"
@@ -122,7 +121,25 @@ static const char v1_sql[] =
   "  lost_packets    INTEGER,"
   "  packets         INTEGER,"
   "  lost_percent    REAL,"
-  "  PRIMARY KEY (test_id, stream, direction, seq)"
+  "  PRIMARY KEY (test_id, direction, seq)"
+  ") WITHOUT ROWID;"
+  /* each stream of an interval with two or more (times: the samples row) */
+  "CREATE TABLE stream_samples ("
+  "  test_id         INTEGER NOT NULL,"
+  "  seq             INTEGER NOT NULL,"
+  "  direction       INTEGER NOT NULL,"
+  "  stream          INTEGER NOT NULL,"    /* 0-based index in the interval */
+  "  socket          INTEGER,"             /* iperf's [ID] */
+  "  bytes           INTEGER NOT NULL,"
+  "  bits_per_second REAL NOT NULL,"
+  "  omitted         INTEGER NOT NULL DEFAULT 0,"
+  "  retransmits     INTEGER,"
+  "  cwnd_bytes      INTEGER,"
+  "  jitter_ms       REAL,"
+  "  lost_packets    INTEGER,"
+  "  packets         INTEGER,"
+  "  lost_percent    REAL,"
+  "  PRIMARY KEY (test_id, seq, direction, stream)"
   ") WITHOUT ROWID;"
   "CREATE TABLE sample_rollups ("
   "  test_id             INTEGER NOT NULL,"
@@ -156,7 +173,7 @@ static const char v1_sql[] =
   ") WITHOUT ROWID;";
 
 static const Migration migrations[] = {
-  { 1, "tests, samples, sample_rollups, logs", v1_sql },
+  { 1, "tests, samples, stream_samples, sample_rollups, logs", v1_sql },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TD_HISTORY_SCHEMA_VERSION);

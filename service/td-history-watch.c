@@ -18,7 +18,7 @@ struct _TdHistoryWatch
   guint               id;
   TdHistoryWatchDone  done;
   gpointer            done_data;
-  guint               seq[2];          /* samples per direction */
+  guint               streams;         /* the parallel option */
   guint               log_seq;
   guint64             dropped;
   gboolean            connected_seen;
@@ -283,14 +283,10 @@ static void
 on_interval (TdTest *test, GVariant *sample, gpointer user_data)
 {
   TdHistoryWatch *self = user_data;
-  const char *direction = "forward";
-  int d;
 
-  g_variant_lookup (sample, "direction", "&s", &direction);
-  d = strcmp (direction, "reverse") == 0;
-  if (!td_history_writer_sample (self->writer, self->id, self->seq[d], sample))
+  /* nothing is read from the sample here: the writer thread does that */
+  if (!td_history_writer_sample (self->writer, self->id, self->streams, sample))
     self->dropped++;
-  self->seq[d]++;
 }
 
 static void
@@ -412,6 +408,14 @@ td_history_watch_new (GObject *history, TdHistoryWriter *writer, const TdHistory
   self->done = done;
   self->done_data = user_data;
 
+  {
+    GVariant *options = tr_dbus_test_get_options (td_test_get_iface (test));
+    guint32 parallel = 1;
+
+    if (options != NULL)
+      g_variant_lookup (options, "parallel", "u", &parallel);
+    self->streams = parallel;
+  }
   td_history_writer_test_begin (writer, begin_columns (self, host));
   g_signal_connect (test, "record", G_CALLBACK (on_record), self);
   g_signal_connect (test, "interval", G_CALLBACK (on_interval), self);

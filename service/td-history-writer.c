@@ -11,9 +11,14 @@
 #include <string.h>
 
 #define MAX_ROWS_PER_TRANSACTION 50000
+/* Group commit: the writer waits this long after the first queued record
+ * for more (unless enough rows are queued, or someone waits for them). */
+#define LINGER_US (20 * 1000)
+#define LINGER_ROWS 10000
 #define RETRY_FIRST_US (1 * G_USEC_PER_SEC)
 #define RETRY_MAX_US (5 * G_USEC_PER_SEC)
 #define PRUNE_CHUNK 20
+#define SAMPLE_ROW_BYTES 768   /* a stream's a{sv} in memory, tree or serialised */
 
 typedef enum {
   OP_TEST_BEGIN,
@@ -45,9 +50,11 @@ typedef struct {
   sqlite3_stmt *final_test;
   sqlite3_stmt *add_sample_count;
   sqlite3_stmt *insert_sample;
+  sqlite3_stmt *insert_stream_sample;
   sqlite3_stmt *insert_log;
   sqlite3_stmt *is_final;
   sqlite3_stmt *delete_samples;
+  sqlite3_stmt *delete_stream_samples;
   sqlite3_stmt *delete_rollups;
   sqlite3_stmt *delete_logs;
   sqlite3_stmt *delete_test;
@@ -61,6 +68,9 @@ struct _TdHistoryWriter
   GCond                 wake;          /* the writer: work, closing, settings */
   GCond                 committed_cond;/* td_history_writer_wait() */
   GQueue                queue;         /* Op*, oldest first */
+  guint                 queued_rows;
+  gint64                queued_since;  /* monotonic µs of the oldest queued op */
+  guint                 waiters;       /* in td_history_writer_wait() */
   gsize                 queued_bytes;
   gsize                 max_bytes;
   guint64               enqueued;      /* ops ever queued: tickets */
@@ -78,8 +88,22 @@ struct _TdHistoryWriter
 
   /* writer thread only */
   Statements            stmts;
-  GHashTable           *sample_counts; /* id -> samples written in this batch */
+  GHashTable           *seqs;          /* id -> Seqs: samples numbered so far */
+  GPtrArray            *seqs_touched;  /* Seqs changed by the current batch */
+  GArray               *ended_ids;     /* tests ended in the current batch */
+  gboolean              closing_seen;  /* the thread saw closing */
 };
+
+/* Sample numbers per direction of a running test: the writer numbers
+ * them in the order it stores them; a rolled-back batch takes its numbers
+ * back. */
+typedef struct {
+  guint    id;
+  guint    committed[2];
+  guint    next[2];
+  guint    uncounted;    /* samples of this batch not yet in tests.sample_count */
+  gboolean touched;
+} Seqs;
 
 /* ---- ops ---- */
 
@@ -119,10 +143,17 @@ push (TdHistoryWriter *self, Op *op, gboolean droppable)
       op_free (op);
       return FALSE;
     }
+  if (self->queue.length == 0)
+    self->queued_since = g_get_monotonic_time ();
   g_queue_push_tail (&self->queue, op);
   self->queued_bytes += op->bytes;
+  self->queued_rows += op->rows;
   self->enqueued++;
-  g_cond_signal (&self->wake);
+  /* wake the writer only when it has something to decide: it lingers
+   * for more otherwise (a futex wake per sample would cost more than the
+   * sample) */
+  if (self->queue.length == 1 || self->queued_rows >= LINGER_ROWS || op->kind == OP_DELETE)
+    g_cond_signal (&self->wake);
   g_mutex_unlock (&self->mutex);
   return TRUE;
 }
@@ -146,12 +177,17 @@ td_history_writer_test_end (TdHistoryWriter *self, guint id, GVariant *columns)
 }
 
 gboolean
-td_history_writer_sample (TdHistoryWriter *self, guint id, guint seq, GVariant *sample)
+td_history_writer_sample (TdHistoryWriter *self, guint id, guint n_streams, GVariant *sample)
 {
-  Op *op = op_new (OP_SAMPLE, id, sample);
+  Op *op = g_new0 (Op, 1);
 
-  op->seq = seq;
-  op->rows = td_history_sample_rows (op->variant);
+  op->kind = OP_SAMPLE;
+  op->id = id;
+  op->variant = g_variant_ref_sink (sample);
+  op->rows = 1 + (n_streams >= 2 ? n_streams : 0);
+  /* what it holds in memory, about: not g_variant_get_size(), which walks
+   * every child of a tree-form value on the caller's thread */
+  op->bytes = sizeof (Op) + SAMPLE_ROW_BYTES * op->rows;
   return push (self, op, TRUE);
 }
 
@@ -210,9 +246,12 @@ td_history_writer_wait (TdHistoryWriter *self, guint64 ticket, gint64 timeout_us
   gboolean done;
 
   g_mutex_lock (&self->mutex);
+  self->waiters++;
+  g_cond_signal (&self->wake);   /* no lingering: someone waits */
   while (self->committed < ticket && self->state == TD_HISTORY_WRITER_OK && !self->closing)
     if (!g_cond_wait_until (&self->committed_cond, &self->mutex, deadline))
       break;
+  self->waiters--;
   done = self->committed >= ticket;
   g_mutex_unlock (&self->mutex);
   return done;
@@ -338,23 +377,23 @@ apply_test_update (TdHistoryWriter *self, Op *op)
   return step (s->update_test);
 }
 
+/* tests.sample_count += what this batch stored so far, per test. */
 static int
 flush_sample_counts (TdHistoryWriter *self)
 {
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_hash_table_iter_init (&iter, self->sample_counts);
-  while (g_hash_table_iter_next (&iter, &key, &value))
+  for (guint i = 0; i < self->seqs_touched->len; i++)
     {
+      Seqs *seqs = g_ptr_array_index (self->seqs_touched, i);
       int rc;
 
-      sqlite3_bind_int64 (self->stmts.add_sample_count, 1, GPOINTER_TO_UINT (key));
-      sqlite3_bind_int64 (self->stmts.add_sample_count, 2, GPOINTER_TO_UINT (value));
+      if (seqs->uncounted == 0)
+        continue;
+      sqlite3_bind_int64 (self->stmts.add_sample_count, 1, seqs->id);
+      sqlite3_bind_int64 (self->stmts.add_sample_count, 2, seqs->uncounted);
       rc = step (self->stmts.add_sample_count);
       if (rc != SQLITE_OK)
         return rc;
-      g_hash_table_iter_remove (&iter);
+      seqs->uncounted = 0;
     }
   return SQLITE_OK;
 }
@@ -372,21 +411,61 @@ apply_test_end (TdHistoryWriter *self, Op *op)
   rc = step (self->stmts.final_test);
   if (rc != SQLITE_OK)
     return rc;
+  g_array_append_val (self->ended_ids, op->id);
+  /* at shutdown the rollups wait for the next start (rollups_built stays 0,
+   * maintain() builds them): a long test would delay the exit */
+  if (self->closing_seen)
+    return SQLITE_OK;
   return td_history_rollup_build (self->db, op->id);
+}
+
+static Seqs *
+seqs_for (TdHistoryWriter *self, guint id)
+{
+  Seqs *seqs = g_hash_table_lookup (self->seqs, GUINT_TO_POINTER (id));
+
+  if (seqs == NULL)
+    {
+      seqs = g_new0 (Seqs, 1);
+      seqs->id = id;
+      g_hash_table_insert (self->seqs, GUINT_TO_POINTER (id), seqs);
+    }
+  if (!seqs->touched)
+    {
+      seqs->touched = TRUE;
+      g_ptr_array_add (self->seqs_touched, seqs);
+    }
+  return seqs;
+}
+
+/* After a commit (@keep) or a rollback. */
+static void
+settle_seqs (TdHistoryWriter *self, gboolean keep)
+{
+  for (guint i = 0; i < self->seqs_touched->len; i++)
+    {
+      Seqs *seqs = g_ptr_array_index (self->seqs_touched, i);
+
+      for (int d = 0; d < 2; d++)
+        if (keep)
+          seqs->committed[d] = seqs->next[d];
+        else
+          seqs->next[d] = seqs->committed[d];
+      seqs->uncounted = 0;   /* counted in the commit, or rolled back with it */
+      seqs->touched = FALSE;
+    }
+  g_ptr_array_set_size (self->seqs_touched, 0);
 }
 
 static int
 apply_sample (TdHistoryWriter *self, Op *op)
 {
-  int rc = td_history_sample_insert (self->stmts.insert_sample, op->id, op->seq, op->variant);
+  Seqs *seqs = seqs_for (self, op->id);
+  int rc = td_history_sample_insert (self->stmts.insert_sample, self->stmts.insert_stream_sample, op->id,
+                                     seqs->next, op->variant);
 
   if (rc == SQLITE_OK)
-    {
-      gpointer key = GUINT_TO_POINTER (op->id);
-      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->sample_counts, key));
-
-      g_hash_table_insert (self->sample_counts, key, GUINT_TO_POINTER (n + 1));
-    }
+    seqs->uncounted++;
   return rc;
 }
 
@@ -408,7 +487,8 @@ static int
 delete_test_data (TdHistoryWriter *self, guint id, gboolean row)
 {
   sqlite3_stmt *stmts[] = {
-    self->stmts.delete_samples, self->stmts.delete_rollups, self->stmts.delete_logs,
+    self->stmts.delete_samples, self->stmts.delete_stream_samples, self->stmts.delete_rollups,
+    self->stmts.delete_logs,
     row ? self->stmts.delete_test : NULL,
   };
 
@@ -477,13 +557,12 @@ op_name (OpKind kind)
  * it (the transaction is then rolled back). Ops that fail on their own
  * (a constraint, say) are logged and skipped. */
 static int
-apply_batch (TdHistoryWriter *self, GQueue *batch, GError **error)
+apply_batch_inner (TdHistoryWriter *self, GQueue *batch, GError **error)
 {
   g_autoptr(TdSqlTransaction) txn = NULL;
   g_autoptr(GError) local_error = NULL;
   int rc;
 
-  g_hash_table_remove_all (self->sample_counts);
   txn = td_sql_begin (self->db, TRUE, &local_error);
   if (txn == NULL)
     {
@@ -518,6 +597,19 @@ apply_batch (TdHistoryWriter *self, GQueue *batch, GError **error)
       return rc != SQLITE_OK ? rc : SQLITE_ERROR;
     }
   return SQLITE_OK;
+}
+
+static int
+apply_batch (TdHistoryWriter *self, GQueue *batch, GError **error)
+{
+  int rc = apply_batch_inner (self, batch, error);
+
+  settle_seqs (self, rc == SQLITE_OK);
+  for (guint i = 0; i < self->ended_ids->len; i++)
+    if (rc == SQLITE_OK)
+      g_hash_table_remove (self->seqs, GUINT_TO_POINTER (g_array_index (self->ended_ids, guint, i)));
+  g_array_set_size (self->ended_ids, 0);
+  return rc;
 }
 
 /* ---- retention and rollups of interrupted tests (writer thread) ---- */
@@ -627,10 +719,12 @@ prepare_statements (TdHistoryWriter *self, GError **error)
     { G_STRUCT_OFFSET (Statements, add_sample_count),
       "UPDATE tests SET sample_count = sample_count + ?2 WHERE id = ?1" },
     { G_STRUCT_OFFSET (Statements, insert_sample), TD_HISTORY_SAMPLE_INSERT_SQL },
+    { G_STRUCT_OFFSET (Statements, insert_stream_sample), TD_HISTORY_STREAM_SAMPLE_INSERT_SQL },
     { G_STRUCT_OFFSET (Statements, insert_log),
       "INSERT OR REPLACE INTO logs (test_id, seq, timestamp_us, level, text) VALUES (?1, ?2, ?3, ?4, ?5)" },
     { G_STRUCT_OFFSET (Statements, is_final), "SELECT final FROM tests WHERE id = ?1" },
     { G_STRUCT_OFFSET (Statements, delete_samples), "DELETE FROM samples WHERE test_id = ?1" },
+    { G_STRUCT_OFFSET (Statements, delete_stream_samples), "DELETE FROM stream_samples WHERE test_id = ?1" },
     { G_STRUCT_OFFSET (Statements, delete_rollups), "DELETE FROM sample_rollups WHERE test_id = ?1" },
     { G_STRUCT_OFFSET (Statements, delete_logs), "DELETE FROM logs WHERE test_id = ?1" },
     { G_STRUCT_OFFSET (Statements, delete_test), "DELETE FROM tests WHERE id = ?1" },
@@ -669,6 +763,7 @@ take_batch (TdHistoryWriter *self, GQueue *batch)
       rows += op->rows;
       g_queue_push_tail (batch, op);
     }
+  self->queued_rows -= MIN (rows, self->queued_rows);
 }
 
 /* After a failed batch: deletes fail now when the disk is full; the rest
@@ -687,6 +782,7 @@ requeue (TdHistoryWriter *self, GQueue *batch, gboolean full, GQueue *failed_del
           g_queue_push_head (failed_deletes, op);
           continue;
         }
+      self->queued_rows += op->rows;
       g_queue_push_head (&self->queue, op);
     }
 }
@@ -744,7 +840,18 @@ writer_thread (gpointer data)
               self->next_prune = now + (gint64) self->prune_interval_s * G_USEC_PER_SEC;
               break;
             }
-          if (self->closing || (self->queue.length > 0 && now >= retry_at))
+          if (self->closing)
+            break;
+          if (self->queue.length > 0 && retry_at == 0)
+            {
+              gint64 linger_end = self->queued_since + LINGER_US;
+
+              if (self->queued_rows >= LINGER_ROWS || self->waiters > 0 || now >= linger_end ||
+                  ((Op *) g_queue_peek_tail (&self->queue))->kind == OP_DELETE)
+                break;
+              deadline = linger_end;
+            }
+          if (self->queue.length > 0 && retry_at != 0 && now >= retry_at)
             break;
           if (retry_at != 0 && self->queue.length > 0)
             deadline = retry_at;
@@ -756,6 +863,7 @@ writer_thread (gpointer data)
             g_cond_wait_until (&self->wake, &self->mutex, deadline);
         }
       closing = self->closing;
+      self->closing_seen = closing;
       samples_days = self->samples_days;
       tests_days = self->tests_days;
       if (!prune)
@@ -849,13 +957,16 @@ td_history_writer_new (sqlite3 *db, gsize max_buffer_bytes, TdHistoryWriterNotif
   self->notify = notify;
   self->notify_data = user_data;
   self->prune_interval_s = 3600;
-  self->sample_counts = g_hash_table_new (NULL, NULL);
+  self->seqs = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->seqs_touched = g_ptr_array_new ();
+  self->ended_ids = g_array_new (FALSE, FALSE, sizeof (guint));
   g_mutex_init (&self->mutex);
   g_cond_init (&self->wake);
   g_cond_init (&self->committed_cond);
   g_queue_init (&self->queue);
-  /* keep the -wal from staying large after a burst */
-  td_sql_exec (db, "PRAGMA journal_size_limit = 16777216", NULL);
+  /* keep the -wal from staying large after a burst; a page cache large
+   * enough that a batch does not spill into the -wal before its commit */
+  td_sql_exec (db, "PRAGMA journal_size_limit = 16777216; PRAGMA cache_size = -32768", NULL);
   if (!prepare_statements (self, &error))
     g_error ("history: the writer's statements do not compile: %s", error->message);
   self->thread = g_thread_new ("history-writer", writer_thread, self);
@@ -875,7 +986,9 @@ td_history_writer_free (TdHistoryWriter *self)
   g_thread_join (self->thread);
 
   sqlite3_close_v2 (self->db);
-  g_hash_table_unref (self->sample_counts);
+  g_hash_table_unref (self->seqs);
+  g_ptr_array_unref (self->seqs_touched);
+  g_array_unref (self->ended_ids);
   g_free (self->message);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->wake);

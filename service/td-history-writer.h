@@ -70,11 +70,14 @@ void     td_history_writer_test_update (TdHistoryWriter *self,
 void     td_history_writer_test_end    (TdHistoryWriter *self,
                                         guint            id,
                                         GVariant        *columns);
-/* One Interval sample (the a{sv} of the D-Bus signal), the @seq-th of its
- * direction. FALSE when the buffer is full and it was dropped. */
+/* One Interval sample (the a{sv} of the D-Bus signal) of about
+ * @n_streams streams (for the memory bound); the writer numbers the
+ * samples of each direction in the order it stores them (seq). Nothing
+ * here looks into the sample. FALSE when the buffer is full and it was
+ * dropped. */
 gboolean td_history_writer_sample      (TdHistoryWriter *self,
                                         guint            id,
-                                        guint            seq,
+                                        guint            n_streams,
                                         GVariant        *sample);
 /* One log line; FALSE when dropped. */
 gboolean td_history_writer_log         (TdHistoryWriter *self,

@@ -51,6 +51,8 @@ struct _TdHistory
   GMutex            readers_mutex;
   GPtrArray        *idle_readers;     /* sqlite3* */
   GCancellable     *closing;          /* cancelled at close: running reads stop */
+  GMutex            status_mutex;
+  GSource          *status_source;    /* pending writer state report */
 };
 
 enum { SIGNAL_STATUS_CHANGED, N_SIGNALS };
@@ -69,6 +71,7 @@ td_history_finalize (GObject *object)
   g_hash_table_unref (self->watches);
   g_ptr_array_unref (self->idle_readers);
   g_mutex_clear (&self->readers_mutex);
+  g_mutex_clear (&self->status_mutex);
   g_clear_object (&self->closing);
   g_clear_object (&self->connection);
   g_main_context_unref (self->context);
@@ -107,6 +110,7 @@ td_history_init (TdHistory *self)
   self->idle_readers = g_ptr_array_new ();
   self->closing = g_cancellable_new ();
   g_mutex_init (&self->readers_mutex);
+  g_mutex_init (&self->status_mutex);
 }
 
 TdHistory *
@@ -161,6 +165,9 @@ on_writer_state_main (gpointer data)
   g_autofree char *message = NULL;
   TdHistoryWriterState state;
 
+  g_mutex_lock (&self->status_mutex);
+  g_clear_pointer (&self->status_source, g_source_unref);
+  g_mutex_unlock (&self->status_mutex);
   if (self->writer == NULL)
     return G_SOURCE_REMOVE;
   state = td_history_writer_get_state (self->writer, &message);
@@ -171,14 +178,23 @@ on_writer_state_main (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Writer thread. */
+/* Writer thread: an idle in the owner's context reads the new state (never
+ * g_main_context_invoke(), which could run it here). It holds no
+ * reference: td_history_close() joins the writer, then destroys it. */
 static void
 on_writer_state (TdHistoryWriterState state, const char *message, gpointer user_data)
 {
   TdHistory *self = user_data;
 
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, on_writer_state_main,
-                              g_object_ref (self), g_object_unref);
+  g_mutex_lock (&self->status_mutex);
+  if (self->status_source == NULL)
+    {
+      self->status_source = g_idle_source_new ();
+      g_source_set_priority (self->status_source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (self->status_source, on_writer_state_main, self, NULL);
+      g_source_attach (self->status_source, self->context);
+    }
+  g_mutex_unlock (&self->status_mutex);
 }
 
 /* ---- open / close ---- */
@@ -286,6 +302,13 @@ td_history_close (TdHistory *self)
   g_ptr_array_set_size (self->idle_readers, 0);
   /* the writer's connection closes last: it checkpoints and removes the -wal */
   g_clear_pointer (&self->writer, td_history_writer_free);
+  g_mutex_lock (&self->status_mutex);
+  if (self->status_source != NULL)
+    {
+      g_source_destroy (self->status_source);
+      g_clear_pointer (&self->status_source, g_source_unref);
+    }
+  g_mutex_unlock (&self->status_mutex);
   if (self->lock_fd >= 0)
     {
       close (self->lock_fd);
@@ -417,6 +440,7 @@ typedef struct {
   TdHistoryFormat    format;
   int                fd;
   GTask             *task;
+  GDBusMethodInvocation *invocation;  /* answered from the worker thread */
 } Job;
 
 static void
@@ -427,6 +451,7 @@ job_free (Job *job)
   td_history_filter_free (job->filter);
   if (job->fd >= 0)
     close (job->fd);
+  g_clear_object (&job->invocation);
   g_free (job);
 }
 
@@ -482,6 +507,32 @@ public_error (GError *error)
   return out;
 }
 
+/* Completes @job with @result (floating or not) or @error (taken). A job
+ * with an invocation answers it here, in the worker thread: GDBus
+ * serialises the reply in the thread that sends it, and a reply of
+ * thousands of rows must not take the main loop's time. */
+static void
+job_finish (Job *job, GVariant *result, GError *error)
+{
+  if (job->invocation != NULL)
+    {
+      /* both take the invocation's reference */
+      if (result != NULL)
+        g_dbus_method_invocation_return_value (g_steal_pointer (&job->invocation), result);
+      else
+        {
+          g_dbus_method_invocation_return_gerror (g_steal_pointer (&job->invocation), error);
+          g_error_free (error);
+        }
+      g_task_return_boolean (job->task, TRUE);
+      return;
+    }
+  if (result != NULL)
+    g_task_return_pointer (job->task, g_variant_ref_sink (result), (GDestroyNotify) g_variant_unref);
+  else
+    g_task_return_error (job->task, error);
+}
+
 static void
 job_thread (gpointer data, gpointer user_data)
 {
@@ -494,14 +545,14 @@ job_thread (gpointer data, gpointer user_data)
 
   if (g_cancellable_is_cancelled (self->closing))
     {
-      g_task_return_new_error (job->task, TR_ERROR, TR_ERROR_UNAVAILABLE, "the service is stopping");
+      job_finish (job, NULL, g_error_new (TR_ERROR, TR_ERROR_UNAVAILABLE, "the service is stopping"));
       goto out;
     }
   td_history_writer_wait (self->writer, job->ticket, READ_BARRIER_US);
   db = acquire_reader (self, &error);
   if (db == NULL)
     {
-      g_task_return_error (job->task, public_error (error));
+      job_finish (job, NULL, public_error (error));
       goto out;
     }
   for (guint attempt = 0; attempt < BUSY_RETRIES; attempt++)
@@ -517,10 +568,7 @@ job_thread (gpointer data, gpointer user_data)
       g_usleep (BUSY_RETRY_US);
     }
   release_reader (self, db);
-  if (result != NULL)
-    g_task_return_pointer (job->task, g_variant_ref_sink (result), (GDestroyNotify) g_variant_unref);
-  else
-    g_task_return_error (job->task, public_error (error));
+  job_finish (job, result, result != NULL ? NULL : public_error (error));
 out:
   g_object_unref (job->task);
 }
@@ -546,16 +594,16 @@ job_push (TdHistory *self, Job *job, GThreadPool *pool)
 
   if (pool == NULL)
     {
-      g_task_return_new_error (job->task, TR_ERROR, TR_ERROR_UNAVAILABLE, "the history is unavailable: %s",
-                               self->status_message);
+      job_finish (job, NULL, g_error_new (TR_ERROR, TR_ERROR_UNAVAILABLE, "the history is unavailable: %s",
+                                          self->status_message));
       g_object_unref (job->task);
       return;
     }
   job->ticket = td_history_writer_get_ticket (self->writer);
   if (!g_thread_pool_push (pool, job, &error))
     {
-      g_task_return_new_error (job->task, TR_ERROR, TR_ERROR_INTERNAL, "cannot start a worker thread: %s",
-                               error->message);
+      job_finish (job, NULL, g_error_new (TR_ERROR, TR_ERROR_INTERNAL, "cannot start a worker thread: %s",
+                                          error->message));
       g_object_unref (job->task);
     }
 }
@@ -569,6 +617,19 @@ td_history_read (TdHistory *self, TdHistoryReadFunc func, gpointer data, GDestro
   job->func = func;
   job->data = data;
   job->destroy = destroy;
+  job_push (self, job, self->closed ? NULL : self->read_pool);
+}
+
+void
+td_history_read_reply (TdHistory *self, TdHistoryReadFunc func, gpointer data, GDestroyNotify destroy,
+                       GDBusMethodInvocation *invocation)
+{
+  Job *job = job_new (self, JOB_READ, NULL, NULL, NULL, td_history_read_reply);
+
+  job->func = func;
+  job->data = data;
+  job->destroy = destroy;
+  job->invocation = g_object_ref (invocation);
   job_push (self, job, self->closed ? NULL : self->read_pool);
 }
 

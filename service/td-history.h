@@ -98,6 +98,14 @@ void         td_history_read               (TdHistory            *self,
                                             GCancellable         *cancellable,
                                             GAsyncReadyCallback   callback,
                                             gpointer              user_data);
+/* The same, answering @invocation with the reply (or the error) from the
+ * worker thread, so that serialising a big reply costs the main loop
+ * nothing. */
+void         td_history_read_reply         (TdHistory            *self,
+                                            TdHistoryReadFunc     func,
+                                            gpointer              data,
+                                            GDestroyNotify        destroy,
+                                            GDBusMethodInvocation *invocation);
 GVariant    *td_history_read_finish        (TdHistory            *self,
                                             GAsyncResult         *result,
                                             GError              **error);

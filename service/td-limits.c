@@ -192,6 +192,25 @@ normalize_name (const char *name)
   return lower;
 }
 
+/* "ADDRESS" or "ADDRESS/LENGTH" with LENGTH within the family's bits */
+static gboolean
+valid_prefix_length (const char *entry)
+{
+  const char *slash = strchr (entry, '/');
+  g_autofree char *address = NULL;
+  g_autoptr(GInetAddress) parsed = NULL;
+  guint64 length;
+
+  if (slash == NULL)
+    return TRUE;
+  address = g_strndup (entry, slash - entry);
+  parsed = g_inet_address_new_from_string (address);
+  if (parsed == NULL)
+    return FALSE;
+  return g_ascii_string_to_unsigned (slash + 1, 10, 0, g_inet_address_get_native_size (parsed) * 8,
+                                     &length, NULL);
+}
+
 gboolean
 td_limits_set_allowed_targets (TdLimits *limits, const char *key, const char *text, GError **error)
 {
@@ -208,8 +227,13 @@ td_limits_set_allowed_targets (TdLimits *limits, const char *key, const char *te
       if (looks_like_address)
         {
           g_autoptr(GError) local = NULL;
-          GInetAddressMask *mask = g_inet_address_mask_new_from_string (entry, &local);
+          GInetAddressMask *mask = NULL;
 
+          /* GLib warns (instead of failing) on a length beyond the family's */
+          if (valid_prefix_length (entry))
+            mask = g_inet_address_mask_new_from_string (entry, &local);
+          else
+            g_set_error (&local, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "bad prefix length");
           if (mask == NULL)
             {
               g_set_error (error, TR_ERROR, TR_ERROR_INVALID_ARGUMENT,

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "td-manager.h"
+#include "td-authority.h"
 #include "td-caller.h"
 #include "td-history.h"
 #include "td-ports.h"
@@ -17,7 +18,8 @@ struct _TdManager
   GObject                   parent_instance;
 
   GDBusConnection          *connection;
-  const TdConfig           *config;
+  TdConfig                 *config;        /* the daemon's; td_manager_reload() rereads it */
+  TdAuthority              *authority;     /* every mutating method asks it */
   TrDBusManager            *iface;
   GDBusObjectManagerServer *object_manager;
   GHashTable               *tests;         /* id -> TestEntry */
@@ -28,7 +30,6 @@ struct _TdManager
   guint                     next_test_id;
   guint                     next_server_id;
   guint                     running;       /* client tests started and not ended */
-  guint                     starting;      /* admitted, waiting for the caller's uid */
   guint                     servers_running;
   gboolean                  exclusive_running;
   GCallback                 all_stopped_cb;
@@ -97,6 +98,7 @@ td_manager_dispose (GObject *object)
   g_clear_object (&self->iface);
   g_clear_object (&self->connection);
   g_clear_object (&self->history);
+  g_clear_object (&self->authority);
   G_OBJECT_CLASS (td_manager_parent_class)->dispose (object);
 }
 
@@ -121,7 +123,7 @@ update_counts (TdManager *self)
 {
   tr_dbus_manager_set_running_tests (self->iface, self->running);
   tr_dbus_manager_set_queued_tests (self->iface, self->queue.length);
-  if (self->all_stopped_cb != NULL && self->running == 0 && self->starting == 0 &&
+  if (self->all_stopped_cb != NULL && self->running == 0 &&
       self->queue.length == 0 && self->servers_running == 0)
     {
       GCallback cb = self->all_stopped_cb;
@@ -160,12 +162,12 @@ admission_refusal (TdManager *self, guint32 uid, gboolean exclusive)
 {
   if (self->exclusive_running)
     return g_strdup ("an exclusive test is running");
-  if (exclusive && self->running + self->starting > 0)
+  if (exclusive && self->running > 0)
     return g_strdup_printf ("an exclusive test needs the service idle, and %u tests are running",
-                            self->running + self->starting);
-  if (self->running + self->starting >= self->config->max_running)
+                            self->running);
+  if (self->running >= self->config->max_running)
     return g_strdup_printf ("%u tests are running, the limit is %u (max-running-tests)",
-                            self->running + self->starting, self->config->max_running);
+                            self->running, self->config->max_running);
   if (running_of_user (self, uid) >= self->config->max_running_per_user)
     return g_strdup_printf ("uid %u runs %u tests, the per-user limit is %u (max-running-tests-per-user)",
                             uid, running_of_user (self, uid), self->config->max_running_per_user);
@@ -249,6 +251,7 @@ add_test (TdManager *self, TdTest *test)
 
   entry->manager = self;
   entry->test = test;
+  td_test_set_authority (test, self->authority);
   g_hash_table_insert (self->tests, GUINT_TO_POINTER (td_test_get_id (test)), entry);
   if (self->history != NULL)
     td_history_watch_test (self->history, test);
@@ -279,7 +282,8 @@ on_server_ended (TdServer *server, gpointer user_data)
 
   td_ports_release (self->ports, td_server_get_port (server));
   self->servers_running--;
-  if (entry->local_client != NULL && !td_test_is_ended (entry->local_client->test))
+  if (entry->local_client != NULL && !td_test_is_ended (entry->local_client->test) &&
+      g_strcmp0 (tr_dbus_test_get_state (td_test_get_iface (entry->local_client->test)), "pending") == 0)
     td_test_stop (entry->local_client->test, TR_ERROR_INTERNAL,
                   "the local server ended before the test started; see its Server object for why");
   entry->linger_timer = g_timeout_add_seconds (self->config->keep_ended_seconds, on_server_linger_done, entry);
@@ -321,6 +325,7 @@ create_server (TdManager *self, TrServerOptions *options, guint32 uid, GError **
   entry = g_new0 (ServerEntry, 1);
   entry->manager = self;
   entry->server = td_server_new (self->next_server_id++, g_steal_pointer (&owned), uid, make_served_test, self);
+  td_server_set_authority (entry->server, self->authority);
   g_hash_table_insert (self->servers, GUINT_TO_POINTER (td_server_get_id (entry->server)), entry);
   g_signal_connect (entry->server, "ended", G_CALLBACK (on_server_ended), entry);
   g_dbus_object_manager_server_export (self->object_manager, td_server_get_object (entry->server));
@@ -354,8 +359,24 @@ on_local_server_listening (TdServer *server, gpointer user_data)
   launch (entry->manager, entry);
 }
 
+/* The one-off loopback server a local test runs against. */
+static ServerEntry *
+create_local_server (TdManager *self, const TrTestOptions *options, guint32 uid, guint test_id, GError **error)
+{
+  TrServerOptions *server_options = g_new0 (TrServerOptions, 1);
+
+  server_options->port = 0;
+  server_options->bind_address = g_strdup (g_hostname_is_ip_address (options->host) ? options->host : "127.0.0.1");
+  server_options->one_off = TRUE;
+  server_options->idle_timeout = MAX ((guint) options->receive_timeout, 2);
+  server_options->interval = options->interval;
+  server_options->label = g_strdup_printf ("local server of test %u", test_id);
+  return create_server (self, server_options, uid, error);
+}
+
+/* @local: the local test's server when the caller already made it. */
 static void
-start_test (TdManager *self, TestEntry *entry)
+start_test (TdManager *self, TestEntry *entry, ServerEntry *local)
 {
   const TrTestOptions *options = td_test_get_options (entry->test);
   g_autoptr(GError) error = NULL;
@@ -370,21 +391,12 @@ start_test (TdManager *self, TestEntry *entry)
       return;
     }
 
-  {
-    TrServerOptions *server_options = g_new0 (TrServerOptions, 1);
-
-    server_options->port = 0;
-    server_options->bind_address = g_strdup (g_hostname_is_ip_address (options->host) ? options->host : "127.0.0.1");
-    server_options->one_off = TRUE;
-    server_options->idle_timeout = MAX ((guint) options->receive_timeout, 2);
-    server_options->interval = options->interval;
-    server_options->label = g_strdup_printf ("local server of test %u", td_test_get_id (entry->test));
-    entry->local = create_server (self, server_options, td_test_get_owner (entry->test), &error);
-  }
+  entry->local = local != NULL ? local :
+    create_local_server (self, options, td_test_get_owner (entry->test), td_test_get_id (entry->test), &error);
   if (entry->local == NULL)
     {
-      td_test_stop (entry->test, error->code == TR_ERROR_PORT_IN_USE ? TR_ERROR_INTERNAL : error->code,
-                    error->message);
+      /* a queued local test: nobody waits for a reply any more */
+      td_test_stop (entry->test, error->code, error->message);
       return;
     }
   entry->local->local_client = entry;
@@ -409,7 +421,7 @@ try_start_queued (TdManager *self)
         {
           g_queue_delete_link (&self->queue, l);
           td_test_set_queued (entry->test, 0);
-          start_test (self, entry);
+          start_test (self, entry, NULL);
         }
       else if (options->exclusive)
         break;   /* an exclusive test at the head is not overtaken */
@@ -447,25 +459,42 @@ start_call_new (TdManager *self, GDBusMethodInvocation *invocation)
   return call;
 }
 
+static gboolean refuse_when_shutting_down (TdManager *self, GDBusMethodInvocation *invocation);
+
+/* Per-test limits bind callers that are not administrators; whether one is
+ * costs a polkit round trip, asked only when the options break a limit. */
+static TdAuthorityCheckFlags
+limits_check_flags (gboolean within_limits)
+{
+  return within_limits ? TD_AUTHORITY_CHECK_NONE : TD_AUTHORITY_CHECK_ADMIN;
+}
+
 static void
-on_start_test_uid (GObject *source, GAsyncResult *result, gpointer user_data)
+on_start_test_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(StartCall) call = user_data;
   TdManager *self = call->manager;
   g_autoptr(GError) error = NULL;
   g_autofree char *refusal = NULL;
+  g_auto(TdCallerInfo) caller = { 0 };
   const char *sender = g_dbus_method_invocation_get_sender (call->invocation);
   gboolean queue_it;
   TestEntry *entry;
+  ServerEntry *local = NULL;
   guint32 uid;
 
-  self->starting--;
-  if (!td_caller_lookup_uid_finish (result, &uid, &error))
+  if (!td_authority_check_finish (self->authority, result, &caller, &error))
     {
-      g_warning ("StartTest from %s refused: cannot identify the caller: %s", sender, error->message);
-      g_dbus_method_invocation_return_error (call->invocation, TR_ERROR, TR_ERROR_INTERNAL,
-                                             "cannot identify the caller: %s", error->message);
-      update_counts (self);
+      g_dbus_method_invocation_return_gerror (call->invocation, error);
+      return;
+    }
+  if (refuse_when_shutting_down (self, call->invocation))
+    return;
+  uid = caller.uid;
+  if (!caller.is_admin && !td_limits_check_test (self->config->limits, call->test_options, &error))
+    {
+      g_info ("StartTest from uid %u refused: %s", uid, error->message);
+      g_dbus_method_invocation_return_gerror (call->invocation, error);
       return;
     }
 
@@ -489,6 +518,17 @@ on_start_test_uid (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
+  /* A local test that can start now gets its server first, so that a
+   * failure (no free port, too many servers) is StartTest's error. */
+  if (!queue_it && call->test_options->local &&
+      (local = create_local_server (self, call->test_options, uid, self->next_test_id, &error)) == NULL)
+    {
+      g_info ("StartTest from uid %u refused: %s", uid, error->message);
+      g_dbus_method_invocation_return_gerror (call->invocation, error);
+      update_counts (self);
+      return;
+    }
+
   entry = add_test (self, td_test_new (self->next_test_id++, g_steal_pointer (&call->test_options), uid, sender));
   if (td_test_get_stop_on_disconnect (entry->test))
     entry->name_watch = g_bus_watch_name_on_connection (self->connection, sender,
@@ -502,7 +542,7 @@ on_start_test_uid (GObject *source, GAsyncResult *result, gpointer user_data)
       try_start_queued (self);
     }
   else
-    start_test (self, entry);
+    start_test (self, entry, local);
   update_counts (self);
   tr_dbus_manager_complete_start_test (self->iface, call->invocation, td_test_get_object_path (entry->test));
 }
@@ -536,27 +576,36 @@ on_handle_start_test (TrDBusManager *iface, GDBusMethodInvocation *invocation,
       tr_test_options_free (parsed);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
-  self->starting++;
   call = start_call_new (self, invocation);
   call->test_options = parsed;
-  td_caller_lookup_uid_async (self->connection, g_dbus_method_invocation_get_sender (invocation),
-                              NULL, on_start_test_uid, call);
+  td_authority_check_async (self->authority, invocation, TD_ACTION_RUN_TEST, TD_AUTHORITY_NO_OWNER,
+                            limits_check_flags (td_limits_check_test (self->config->limits, parsed, NULL)),
+                            NULL, on_start_test_authorized, call);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 static void
-on_start_server_uid (GObject *source, GAsyncResult *result, gpointer user_data)
+on_start_server_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(StartCall) call = user_data;
   TdManager *self = call->manager;
   g_autoptr(GError) error = NULL;
+  g_auto(TdCallerInfo) caller = { 0 };
   ServerEntry *entry;
   guint32 uid;
 
-  if (!td_caller_lookup_uid_finish (result, &uid, &error))
+  if (!td_authority_check_finish (self->authority, result, &caller, &error))
     {
-      g_dbus_method_invocation_return_error (call->invocation, TR_ERROR, TR_ERROR_INTERNAL,
-                                             "cannot identify the caller: %s", error->message);
+      g_dbus_method_invocation_return_gerror (call->invocation, error);
+      return;
+    }
+  if (refuse_when_shutting_down (self, call->invocation))
+    return;
+  uid = caller.uid;
+  if (!caller.is_admin && !td_limits_check_server (self->config->limits, call->server_options, &error))
+    {
+      g_info ("StartServer from uid %u refused: %s", uid, error->message);
+      g_dbus_method_invocation_return_gerror (call->invocation, error);
       return;
     }
   entry = create_server (self, g_steal_pointer (&call->server_options), uid, &error);
@@ -590,9 +639,73 @@ on_handle_start_server (TrDBusManager *iface, GDBusMethodInvocation *invocation,
     }
   call = start_call_new (self, invocation);
   call->server_options = parsed;
-  td_caller_lookup_uid_async (self->connection, g_dbus_method_invocation_get_sender (invocation),
-                              NULL, on_start_server_uid, call);
+  td_authority_check_async (self->authority, invocation, TD_ACTION_RUN_SERVER, TD_AUTHORITY_NO_OWNER,
+                            limits_check_flags (td_limits_check_server (self->config->limits, parsed, NULL)),
+                            NULL, on_start_server_authorized, call);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ---- configuration ---- */
+
+static void
+publish_config (TdManager *self)
+{
+  tr_dbus_manager_set_max_running_tests (self->iface, self->config->max_running);
+  tr_dbus_manager_set_max_running_tests_per_user (self->iface, self->config->max_running_per_user);
+  tr_dbus_manager_set_max_servers (self->iface, self->config->max_servers);
+  tr_dbus_manager_set_limits (self->iface, td_limits_to_variant (self->config->limits));
+  tr_dbus_manager_set_config_file (self->iface, self->config->config_file ? self->config->config_file : "");
+}
+
+gboolean
+td_manager_reload (TdManager *self, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (!td_config_load_file (self->config, &local))
+    {
+      g_warning ("configuration not reloaded, the old settings stay: %s", local->message);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  g_message ("configuration reloaded from %s", self->config->config_file ? self->config->config_file : "(none)");
+  publish_config (self);
+  /* a higher limit may admit queued tests */
+  try_start_queued (self);
+  update_counts (self);
+  return TRUE;
+}
+
+static void
+on_reload_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(StartCall) call = user_data;
+  TdManager *self = call->manager;
+  g_autoptr(GError) error = NULL;
+
+  if (!td_authority_check_finish (self->authority, result, NULL, &error) || !td_manager_reload (self, &error))
+    {
+      g_dbus_method_invocation_return_gerror (call->invocation, error);
+      return;
+    }
+  tr_dbus_manager_complete_reload (self->iface, call->invocation);
+}
+
+static gboolean
+on_handle_reload (TrDBusManager *iface, GDBusMethodInvocation *invocation, gpointer user_data)
+{
+  TdManager *self = user_data;
+
+  td_authority_check_async (self->authority, invocation, TD_ACTION_CONFIGURE, TD_AUTHORITY_NO_OWNER,
+                            TD_AUTHORITY_CHECK_NONE, NULL, on_reload_authorized,
+                            start_call_new (self, invocation));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+TdAuthority *
+td_manager_get_authority (TdManager *self)
+{
+  return self->authority;
 }
 
 /* ---- listing ---- */
@@ -685,12 +798,13 @@ ask_iperf_version (TdManager *self)
 }
 
 TdManager *
-td_manager_new (GDBusConnection *connection, const TdConfig *config, const char *registry_dir, GError **error)
+td_manager_new (GDBusConnection *connection, TdConfig *config, const char *registry_dir, GError **error)
 {
   g_autoptr(TdManager) self = g_object_new (TD_TYPE_MANAGER, NULL);
 
   self->connection = g_object_ref (connection);
   self->config = config;
+  self->authority = td_authority_new (connection, config->session_bus);
   self->registry_dir = g_strdup (registry_dir);
   self->ports = td_ports_new (config->server_port_min, config->server_port_max);
   self->iface = tr_dbus_manager_skeleton_new ();
@@ -702,12 +816,14 @@ td_manager_new (GDBusConnection *connection, const TdConfig *config, const char 
   tr_dbus_manager_set_max_servers (self->iface, config->max_servers);
   tr_dbus_manager_set_server_port_min (self->iface, config->server_port_min);
   tr_dbus_manager_set_server_port_max (self->iface, config->server_port_max);
+  publish_config (self);
   update_counts (self);
   ask_iperf_version (self);
   g_signal_connect (self->iface, "handle-start-test", G_CALLBACK (on_handle_start_test), self);
   g_signal_connect (self->iface, "handle-start-server", G_CALLBACK (on_handle_start_server), self);
   g_signal_connect (self->iface, "handle-list-tests", G_CALLBACK (on_handle_list_tests), self);
   g_signal_connect (self->iface, "handle-list-servers", G_CALLBACK (on_handle_list_servers), self);
+  g_signal_connect (self->iface, "handle-reload", G_CALLBACK (on_handle_reload), self);
 
   self->object_manager = g_dbus_object_manager_server_new (TD_MANAGER_PATH);
   g_dbus_object_manager_server_set_connection (self->object_manager, connection);

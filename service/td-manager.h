@@ -8,6 +8,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "td-authority.h"
 #include "td-config.h"
 #include "td-history.h"
 
@@ -19,11 +20,22 @@ G_DECLARE_FINAL_TYPE (TdManager, td_manager, TD, MANAGER, GObject)
 #define TD_MANAGER_PATH "/org/trafficd/Traffic1"
 
 /* @registry_dir: where helpers are recorded (see td_helper_kill_leftovers). */
+/* @config stays the daemon's; td_manager_reload() rereads its file. */
 TdManager *td_manager_new      (GDBusConnection *connection,
-                                const TdConfig  *config,
+                                TdConfig        *config,
                                 const char      *registry_dir,
                                 GError         **error);
 guint      td_manager_get_running (TdManager   *self);
+/* Rereads the configuration file (SIGHUP, Manager.Reload) and publishes the
+ * new limits; on failure the old settings stay. */
+gboolean   td_manager_reload   (TdManager       *self,
+                                GError         **error);
+/* The one authorization object (see td-authority.h): every mutating method
+ * of the service asks it, e.g. History.DeleteTests:
+ *   td_authority_check_async (authority, invocation, TD_ACTION_DELETE_HISTORY,
+ *                             TD_AUTHORITY_NO_OWNER, TD_AUTHORITY_CHECK_NONE,
+ *                             NULL, callback, data); */
+TdAuthority *td_manager_get_authority (TdManager *self);
 /* Every test created from now on is recorded in @history; new test ids
  * continue after the largest one it holds. */
 void       td_manager_set_history (TdManager   *self,

@@ -90,11 +90,51 @@ td_ports_is_free (const char *bind_address, guint port)
          can_bind (AF_INET6, SOCK_DGRAM, bind_address, port);
 }
 
+/* An address this host does not have cannot be listened on at all: say
+ * so, rather than calling every port busy. */
+static gboolean
+address_is_local (const char *bind_address)
+{
+  struct sockaddr_storage ss = { 0 };
+  socklen_t len;
+  int fd, family;
+  gboolean ok;
+
+  if (bind_address == NULL)
+    return TRUE;
+  if (inet_pton (AF_INET, bind_address, &((struct sockaddr_in *) &ss)->sin_addr) == 1)
+    {
+      family = AF_INET;
+      len = sizeof (struct sockaddr_in);
+    }
+  else if (inet_pton (AF_INET6, bind_address, &((struct sockaddr_in6 *) &ss)->sin6_addr) == 1)
+    {
+      family = AF_INET6;
+      len = sizeof (struct sockaddr_in6);
+    }
+  else
+    return FALSE;
+  ss.ss_family = (sa_family_t) family;   /* port 0: any free port */
+  fd = socket (family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return FALSE;
+  ok = bind (fd, (struct sockaddr *) &ss, len) == 0 || errno != EADDRNOTAVAIL;
+  close (fd);
+  return ok;
+}
+
 gboolean
 td_ports_reserve (TdPorts *ports, guint requested, const char *bind_address,
                   guint *port, GError **error)
 {
   guint span = ports->max - ports->min + 1;
+
+  if (!address_is_local (bind_address))
+    {
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID_ARGUMENT,
+                   "bind_address: %s is not an address of this host", bind_address);
+      return FALSE;
+    }
 
   if (requested != 0)
     {

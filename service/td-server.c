@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include "td-server.h"
-#include "td-caller.h"
+#include "td-authority.h"
 #include "td-helper.h"
 #include "tr-dbus-generated.h"
 #include "tr-error.h"
@@ -38,6 +38,7 @@ struct _TdServer
   char                 *end_status;
   char                 *error_kind;
   char                 *error_message;
+  TdAuthority          *authority;      /* decides Stop(); NULL refuses it */
 };
 
 enum { SIGNAL_ENDED, SIGNAL_LISTENING, N_SIGNALS };
@@ -66,6 +67,7 @@ td_server_dispose (GObject *object)
   g_clear_handle_id (&self->sample_timer, g_source_remove);
   drop_helper (self);
   g_clear_object (&self->current);
+  g_clear_object (&self->authority);
   g_clear_object (&self->iface);
   g_clear_object (&self->object);
   G_OBJECT_CLASS (td_server_parent_class)->dispose (object);
@@ -121,7 +123,7 @@ set_state (TdServer *self, const char *state)
   tr_dbus_server_set_state (self->iface, state);
 }
 
-/* ---- Stop() over D-Bus: the owner or root ---- */
+/* ---- Stop() over D-Bus: the owner, or who polkit allows manage-others ---- */
 
 typedef struct {
   TdServer              *server;
@@ -139,25 +141,21 @@ stop_call_free (StopCall *call)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StopCall, stop_call_free)
 
 static void
-on_stop_uid (GObject *source, GAsyncResult *result, gpointer user_data)
+on_stop_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(StopCall) call = user_data;
   g_autoptr(GError) error = NULL;
+  g_auto(TdCallerInfo) caller = { 0 };
   guint32 uid;
 
-  if (!td_caller_lookup_uid_finish (result, &uid, &error))
-    {
-      g_dbus_method_invocation_return_error (call->invocation, TR_ERROR, TR_ERROR_INTERNAL,
-                                             "cannot identify the caller: %s", error->message);
-      return;
-    }
-  if (uid != 0 && uid != call->server->owner)
+  if (!td_authority_check_finish (TD_AUTHORITY (source), result, &caller, &error))
     {
       g_dbus_method_invocation_return_error (call->invocation, TR_ERROR, TR_ERROR_ACCESS_DENIED,
-                                             "server %u belongs to uid %u; only its owner or root may stop it",
-                                             call->server->id, call->server->owner);
+                                             "server %u belongs to uid %u: %s", call->server->id,
+                                             call->server->owner, error->message);
       return;
     }
+  uid = caller.uid;
   {
     g_autofree char *message = g_strdup_printf ("stopped by uid %u", uid);
     td_server_stop (call->server, message);
@@ -172,10 +170,22 @@ on_handle_stop (TrDBusServer *iface, GDBusMethodInvocation *invocation, gpointer
 
   call->server = g_object_ref (user_data);
   call->invocation = g_object_ref (invocation);
-  td_caller_lookup_uid_async (g_dbus_method_invocation_get_connection (invocation),
-                              g_dbus_method_invocation_get_sender (invocation),
-                              NULL, on_stop_uid, call);
+  if (call->server->authority == NULL)
+    {
+      g_dbus_method_invocation_return_error (invocation, TR_ERROR, TR_ERROR_ACCESS_DENIED,
+                                             "server %u: no authority decides who may stop it", call->server->id);
+      stop_call_free (call);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  td_authority_check_async (call->server->authority, invocation, TD_ACTION_MANAGE_OTHERS, call->server->owner,
+                            TD_AUTHORITY_CHECK_NONE, NULL, on_stop_authorized, call);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+void
+td_server_set_authority (TdServer *self, TdAuthority *authority)
+{
+  g_set_object (&self->authority, authority);
 }
 
 TdServer *

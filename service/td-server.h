@@ -28,6 +28,10 @@ TdServer            *td_server_new             (guint                id,
                                                 guint32              owner_uid,
                                                 TdServedTestFactory  factory,
                                                 gpointer             factory_data);
+/* Who may Stop() the server (the owner, or with manage-others); without
+ * one Stop() is refused. */
+void                 td_server_set_authority   (TdServer    *self,
+                                                TdAuthority *authority);
 gboolean             td_server_start           (TdServer   *self,
                                                 const char *runner_path,
                                                 const char *registry_dir,

@@ -4,7 +4,7 @@
 #include "config.h"
 
 #include "td-test.h"
-#include "td-caller.h"
+#include "td-authority.h"
 #include "td-helper.h"
 #include "td-proc.h"
 #include "td-result.h"
@@ -44,6 +44,7 @@ struct _TdTest
   guint64              bytes_done;     /* for progress of bytes-limited tests */
   gboolean             served;         /* fed by a TdServer, no helper of its own */
   TdHelper            *server_helper;  /* served: the server's helper, for sampling */
+  TdAuthority         *authority;      /* decides Stop(); NULL refuses it */
   char                *cookie;
   GVariant            *peer_result;
 };
@@ -67,6 +68,7 @@ td_test_dispose (GObject *object)
       g_clear_object (&self->helper);
     }
   g_clear_object (&self->server_helper);
+  g_clear_object (&self->authority);
   g_clear_object (&self->iface);
   g_clear_object (&self->object);
   G_OBJECT_CLASS (td_test_parent_class)->dispose (object);
@@ -136,7 +138,7 @@ set_state (TdTest *self, const char *state)
   tr_dbus_test_set_state (self->iface, state);
 }
 
-/* ---- Stop() over D-Bus: the owner or root may stop a test ---- */
+/* ---- Stop() over D-Bus: the owner, or who polkit allows manage-others ---- */
 
 typedef struct {
   TdTest                *test;
@@ -154,25 +156,21 @@ stop_call_free (StopCall *call)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StopCall, stop_call_free)
 
 static void
-on_stop_uid (GObject *source, GAsyncResult *result, gpointer user_data)
+on_stop_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(StopCall) call = user_data;
   g_autoptr(GError) error = NULL;
+  g_auto(TdCallerInfo) caller = { 0 };
   guint32 uid;
 
-  if (!td_caller_lookup_uid_finish (result, &uid, &error))
-    {
-      g_dbus_method_invocation_return_error (call->invocation, TR_ERROR, TR_ERROR_INTERNAL,
-                                             "cannot identify the caller: %s", error->message);
-      return;
-    }
-  if (uid != 0 && uid != call->test->owner)
+  if (!td_authority_check_finish (TD_AUTHORITY (source), result, &caller, &error))
     {
       g_dbus_method_invocation_return_error (call->invocation, TR_ERROR, TR_ERROR_ACCESS_DENIED,
-                                             "test %u belongs to uid %u; only its owner or root may stop it",
-                                             call->test->id, call->test->owner);
+                                             "test %u belongs to uid %u: %s", call->test->id,
+                                             call->test->owner, error->message);
       return;
     }
+  uid = caller.uid;
   if (!call->test->ended)
     {
       g_autofree char *message = g_strdup_printf ("stopped by uid %u", uid);
@@ -190,10 +188,22 @@ on_handle_stop (TrDBusTest *iface, GDBusMethodInvocation *invocation, gpointer u
 
   call->test = g_object_ref (self);
   call->invocation = g_object_ref (invocation);
-  td_caller_lookup_uid_async (g_dbus_method_invocation_get_connection (invocation),
-                              g_dbus_method_invocation_get_sender (invocation),
-                              NULL, on_stop_uid, call);
+  if (self->authority == NULL)
+    {
+      g_dbus_method_invocation_return_error (invocation, TR_ERROR, TR_ERROR_ACCESS_DENIED,
+                                             "test %u: no authority decides who may stop it", self->id);
+      stop_call_free (call);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  td_authority_check_async (self->authority, invocation, TD_ACTION_MANAGE_OTHERS, self->owner,
+                            TD_AUTHORITY_CHECK_NONE, NULL, on_stop_authorized, call);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+void
+td_test_set_authority (TdTest *self, TdAuthority *authority)
+{
+  g_set_object (&self->authority, authority);
 }
 
 static TdTest *
@@ -556,9 +566,14 @@ td_test_set_port (TdTest *self, guint port)
 void
 td_test_set_peer (TdTest *self, TdTest *peer)
 {
+  GVariantDict d;
+
   tr_dbus_test_set_peer (self->iface, peer->path);
   g_clear_pointer (&self->peer_result, g_variant_unref);
-  self->peer_result = g_variant_ref (tr_dbus_test_get_result (peer->iface));
+  /* the peer's own result, not what it knows of us */
+  g_variant_dict_init (&d, tr_dbus_test_get_result (peer->iface));
+  g_variant_dict_remove (&d, "peer");
+  self->peer_result = g_variant_ref_sink (g_variant_dict_end (&d));
   if (self->ended)
     publish_result (self);
 }

@@ -13,6 +13,7 @@
 #include "tr-error.h"
 #include "tr-options.h"
 #include "tr-dbus-generated.h"
+#include "td-authority.h"
 #include "td-helper.h"
 
 G_BEGIN_DECLS
@@ -45,6 +46,10 @@ TdTest              *td_test_new_served     (guint           id,
                                              const char     *peer_address,
                                              guint           server_port,
                                              double          interval);
+/* Who may Stop() the test (the owner, or with manage-others); without one
+ * Stop() is refused. */
+void                 td_test_set_authority  (TdTest         *self,
+                                             TdAuthority    *authority);
 gboolean             td_test_start          (TdTest         *self,
                                              const char     *runner_path,
                                              const char     *registry_dir,

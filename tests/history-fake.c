@@ -43,9 +43,10 @@ values (double start, double end, double bps, int socket, const char *direction,
 GVariant *
 fake_interval (const char *direction, double start, double end, double bps, guint n_streams, gint64 timestamp)
 {
+  g_autoptr(GVariant) total = g_variant_ref_sink (values (start, end, bps, -1, direction, TRUE));
   GVariantDict d;
 
-  g_variant_dict_init (&d, values (start, end, bps, -1, direction, TRUE));
+  g_variant_dict_init (&d, total);
   g_variant_dict_insert (&d, "timestamp", "t", (guint64) timestamp);
   if (n_streams > 1)
     {
@@ -102,7 +103,7 @@ fake_test_end (TdTest *test, const char *state, const char *result_text, const c
   if (result_text != NULL)
     {
       g_autoptr(GError) error = NULL;
-      GVariant *result = g_variant_parse (G_VARIANT_TYPE_VARDICT, result_text, NULL, NULL, &error);
+      g_autoptr(GVariant) result = g_variant_parse (G_VARIANT_TYPE_VARDICT, result_text, NULL, NULL, &error);
 
       g_assert_no_error (error);
       tr_dbus_test_set_result (iface, result);

@@ -11,7 +11,12 @@ packages=(
   libsqlite3-dev libpolkit-gobject-1-dev libnm-dev
   dbus dbus-daemon python3-gi python3-dbusmock
   iproute2 procps psmisc util-linux
+  libgtk-4-dev libadwaita-1-dev xvfb xauth imagemagick desktop-file-utils appstream
+  polkitd libxml2-utils libdbus-1-dev systemd passwd
 )
+# polkitd: the real polkitd and pkttyagent (test_system_real, trafficctl);
+# libxml2-utils: xmllint; libdbus-1-dev: the D-Bus introspection DTD
+# (validate-xml); systemd: systemd-analyze security; passwd: useradd.
 
 missing=()
 for p in "${packages[@]}"; do

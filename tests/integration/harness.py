@@ -23,6 +23,7 @@ TRAFFICD_IT_KEEP=1 keeps every work directory (logs), not only failed ones.
 
 import collections
 import os
+import pty
 import random
 import select
 import shutil
@@ -123,6 +124,64 @@ def free_port(kind=socket.SOCK_STREAM, address="127.0.0.1"):
             continue
         return port
     raise RuntimeError("no free port found")
+
+
+def port_free_for_server(port):
+    """True when an iperf server could listen on PORT on every address: TCP
+    and UDP, IPv4 and IPv6 (with SO_REUSEADDR, as iperf and trafficd's own
+    check do, so TIME_WAIT leftovers do not count)."""
+    for family, address in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            try:
+                s = socket.socket(family, kind)
+            except OSError:
+                continue   # no IPv6 here
+            try:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if family == socket.AF_INET6:
+                    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                s.bind((address, port))
+            except OSError:
+                return False
+            finally:
+                s.close()
+    return True
+
+
+def tcp_listening(port):
+    """True when some socket listens on TCP PORT (IPv4 or IPv6)."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                for line in f.readlines()[1:]:
+                    cols = line.split()
+                    if cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:
+                        return True
+        except OSError:
+            pass
+    return False
+
+
+def free_port_block(n, low, high):
+    """The first run of N consecutive ports in LOW..HIGH an iperf server
+    could listen on now (for --server-ports, so that a second run of the
+    tests, or anything else on the machine, does not collide with this one)."""
+    run = []
+    for port in range(low, high + 1):
+        run = run + [port] if port_free_for_server(port) else []
+        if len(run) == n:
+            return run[0], run[-1]
+    raise RuntimeError("no %d consecutive free ports in %d-%d" % (n, low, high))
+
+
+def free_port_in(low, high, exclude=()):
+    """A port of LOW..HIGH (inclusive) an iperf server could listen on now."""
+    candidates = [p for p in range(low, high + 1) if p not in exclude]
+    random.shuffle(candidates)
+    for port in candidates:
+        if port_free_for_server(port):
+            return port
+    raise RuntimeError("no free port in %d-%d" % (low, high))
 
 
 def pid_alive(pid):
@@ -236,6 +295,89 @@ def remote_error(error):
     return name, message
 
 
+def as_user_argv(user):
+    """The prefix that runs a command as USER, with its primary group and
+    supplementary groups (setpriv; needs root)."""
+    import pwd
+    entry = pwd.getpwnam(user)
+    return ["setpriv", "--reuid=%d" % entry.pw_uid, "--regid=%d" % entry.pw_gid, "--init-groups", "--"]
+
+
+def run_on_terminal(argv, env, timeout=60, answer=None, watch=None):
+    """Runs ARGV with a pseudo-terminal as its controlling terminal and
+    stdin/stdout/stderr; returns (exit status, output, pids of processes
+    named WATCH seen while it ran). ANSWER=(prompt, bytes): write the bytes
+    once the output shows the prompt."""
+    pid, master = pty.fork()
+    if pid == 0:
+        try:
+            os.execvpe(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    output = b""
+    seen = set()
+    answered = answer is None
+    answer_at = None      # output length when the answer was last written
+    last_answer = 0.0
+    deadline = time.monotonic() + timeout
+    status = None
+    try:
+        while time.monotonic() < deadline:
+            if watch is not None:
+                for entry in os.listdir("/proc"):
+                    if entry.isdigit():
+                        try:
+                            with open("/proc/%s/comm" % entry) as f:
+                                if f.read().strip() == watch:
+                                    seen.add(int(entry))
+                        except OSError:
+                            pass
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:
+                    chunk = b""
+                output += chunk
+                if not chunk:
+                    break
+            # the program may flush pending input when it starts reading
+            # (tcsetattr TCSAFLUSH): answer again until it reacts
+            if not answered and answer[0] in output and time.monotonic() - last_answer > 0.5:
+                if answer_at is not None and len(output) > answer_at:
+                    answered = True
+                else:
+                    os.write(master, answer[1])
+                    answer_at = len(output)
+                    last_answer = time.monotonic()
+            done, wait_status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = os.waitstatus_to_exitcode(wait_status)
+                pid = None
+                break
+    finally:
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            _, wait_status = os.waitpid(pid, 0)
+            status = os.waitstatus_to_exitcode(wait_status)
+        try:
+            while True:
+                ready, _, _ = select.select([master], [], [], 0.05)
+                if not ready:
+                    break
+                chunk = os.read(master, 4096)
+                if not chunk:
+                    break
+                output += chunk
+        except OSError:
+            pass
+        os.close(master)
+    return status, output.decode("utf-8", "replace"), sorted(seen)
+
+
 def random_suffix(n=6):
     return "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(n))
 
@@ -347,20 +489,32 @@ class Bus(ManagedProcess):
 
 
 class Service(ManagedProcess):
-    """The real trafficd on a private bus."""
+    """The real trafficd on a private bus.
 
-    def __init__(self, workdir, bus, args=(), netns=None, tag=None, name="trafficd", env=None):
+    By default `trafficd --session` (the bus is trusted, no polkit). With
+    system=True it runs in system-bus mode on the same private bus (it takes
+    the bus from DBUS_SYSTEM_BUS_ADDRESS, asks polkit, reads --config), with
+    its state and runtime directories in WORKDIR. With user=NAME it runs as
+    that user (setpriv; needs root); binary/runner run other copies (an
+    installed tree, say)."""
+
+    def __init__(self, workdir, bus, args=(), netns=None, tag=None, name="trafficd", env=None,
+                 system=False, user=None, binary=None, runner=None):
         run_dir = os.path.join(workdir, name + "-run")
         state_dir = os.path.join(workdir, name + "-state")
         os.makedirs(run_dir, exist_ok=True)
         os.makedirs(state_dir, exist_ok=True)
+        if user is not None:
+            for d in (run_dir, state_dir):
+                shutil.chown(d, user, user)
+        runner = runner or TRAFFICD_RUNNER
         extra_env = env   # more variables for the service (a test hook, say)
         env = dict(os.environ)
         env.update({
             "DBUS_SESSION_BUS_ADDRESS": bus.address,
             "DBUS_SYSTEM_BUS_ADDRESS": bus.address,
             "G_DEBUG": "fatal-criticals",
-            "TRAFFICD_RUNNER": TRAFFICD_RUNNER,
+            "TRAFFICD_RUNNER": runner,
             "XDG_RUNTIME_DIR": run_dir,
             "XDG_STATE_HOME": state_dir,
             "LC_ALL": "C.UTF-8",
@@ -368,10 +522,17 @@ class Service(ManagedProcess):
         env.pop("G_MESSAGES_DEBUG", None)
         env.pop("STATE_DIRECTORY", None)
         env.pop("RUNTIME_DIRECTORY", None)
+        env.pop("CONFIGURATION_DIRECTORY", None)
         if tag is not None:
             env[TAG_VARIABLE] = tag
         env.update(extra_env or {})
-        argv = [TRAFFICD, "--session", "--runner", TRAFFICD_RUNNER] + list(args)
+        if system:
+            argv = [binary or TRAFFICD, "--runner", runner, "--state-directory", state_dir,
+                    "--runtime-directory", run_dir] + list(args)
+        else:
+            argv = [binary or TRAFFICD, "--session", "--runner", runner] + list(args)
+        if user is not None:
+            argv = as_user_argv(user) + argv
         if VERBOSE:
             argv.append("--verbose")
         self.bus = bus
@@ -534,18 +695,23 @@ class ServiceTestCase(unittest.TestCase):
         if self.start_service_in_setup:
             self.bus, self.service, self.conn, self.events = self.start_stack(self.service_args)
 
-    def start_stack(self, args=(), netns=None, bus_address=None, name=None, bus_config=BUS_CONFIG, env=None):
-        """A bus, a trafficd on it and a client connection with a recorder;
-        returns (bus, service, connection, recorder)."""
+    def start_stack(self, args=(), netns=None, bus_address=None, name=None, bus_config=BUS_CONFIG, env=None,
+                    bus=None, **service_options):
+        """A bus (or BUS, already running), a trafficd on it and a client
+        connection with a recorder; returns (bus, service, connection,
+        recorder). SERVICE_OPTIONS go to Service (system, user, binary,
+        runner)."""
         netns = netns if netns is not None else self.netns
-        bus = Bus(self.workdir, netns=netns, address=bus_address, config=bus_config)
-        self.buses.append(bus)
+        if bus is None:
+            bus = Bus(self.workdir, netns=netns, address=bus_address, config=bus_config)
+            self.buses.append(bus)
         conn = bus.connect()
         self.connections.append(conn)
         recorder = SignalRecorder(conn)
         self.recorders.append(recorder)
         service = Service(self.workdir, bus, args=args, netns=netns, tag=self.tag,
-                          name=name or "trafficd-%d" % (len(self.services) + 1), env=env)
+                          name=name or "trafficd-%d" % (len(self.services) + 1), env=env,
+                          **service_options)
         self.services.append(service)
         service.wait_for_name(conn)
         # At start the service asks the runner for libiperf's version

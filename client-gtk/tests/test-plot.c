@@ -1,0 +1,264 @@
+/* test-plot.c: the graph's one drawing function rendered offscreen into a
+ * cairo image surface, with pixel checks that the line lies where the data
+ * says, that decimation keeps every column's min and max, that the axis
+ * scales with hysteresis, and that PNG and SVG exports are written. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "tr-plot.h"
+
+#define W 400
+#define H 200
+#define LINE_RGB 0x1c71d8
+
+typedef struct {
+  cairo_surface_t *surface;
+  cairo_t         *cr;
+} Canvas;
+
+static void
+canvas_draw (Canvas *c,
+             TrPlot *plot)
+{
+  c->surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, W, H);
+  c->cr = cairo_create (c->surface);
+  tr_plot_set_colors (plot, 0x2e3436, 0xffffff, TRUE);
+  tr_plot_draw (plot, c->cr, W, H);
+  cairo_surface_flush (c->surface);
+}
+
+static void
+canvas_clear (Canvas *c)
+{
+  cairo_destroy (c->cr);
+  cairo_surface_destroy (c->surface);
+}
+
+/* TRUE when the pixel is the series' line (strong blue), not the light fill
+ * under it, the grid or the text. */
+static gboolean
+is_line (Canvas *c,
+         int     x,
+         int     y)
+{
+  const guint8 *data = cairo_image_surface_get_data (c->surface);
+  int stride = cairo_image_surface_get_stride (c->surface);
+  guint32 px;
+  int r, g, b;
+
+  if (x < 0 || y < 0 || x >= W || y >= H)
+    return FALSE;
+  px = *(const guint32 *) (data + y * stride + x * 4);
+  r = (px >> 16) & 0xff;
+  g = (px >> 8) & 0xff;
+  b = px & 0xff;
+  return b > 150 && r < 140 && g < 180 && b - r > 60;
+}
+
+/* The top and bottom rows of line pixels in column @x; FALSE when none. */
+static gboolean
+column_extent (Canvas *c,
+               int     x,
+               int    *top,
+               int    *bottom)
+{
+  *top = -1;
+  *bottom = -1;
+  for (int y = 0; y < H; y++)
+    if (is_line (c, x, y))
+      {
+        if (*top < 0)
+          *top = y;
+        *bottom = y;
+      }
+  return *top >= 0;
+}
+
+static void
+test_line_position (void)
+{
+  g_autoptr(TrPlot) plot = tr_plot_new ();
+  Canvas c;
+  guint s = tr_plot_add_series (plot, "ramp", LINE_RGB);
+  TrPlotArea area;
+
+  /* a ramp 0..100 Mbit/s over 100 s, on a fixed 0..100 Mbit/s axis */
+  for (int i = 0; i <= 100; i++)
+    tr_plot_append (plot, s, i, i * 1e6);
+  tr_plot_set_max_value (plot, 100e6);
+  g_assert_cmpfloat (tr_plot_get_axis_max (plot), ==, 100e6);
+  canvas_draw (&c, plot);
+  tr_plot_get_area (plot, W, H, &area);
+
+  /* every 10 s: the line is within 2 px of where the value maps */
+  for (int t = 5; t <= 95; t += 10)
+    {
+      double px, py;
+      int top, bottom;
+
+      tr_plot_map_point (plot, W, H, t, t * 1e6, &px, &py);
+      g_assert_cmpfloat (px, >, area.x);
+      g_assert_cmpfloat (px, <, area.x + area.width);
+      g_assert_true (column_extent (&c, (int) px, &top, &bottom));
+      g_assert_cmpint (top, >=, (int) floor (py) - 3);
+      g_assert_cmpint (bottom, <=, (int) ceil (py) + 3);
+      /* far from the line there is none */
+      g_assert_false (is_line (&c, (int) px, (int) py - 12));
+      g_assert_false (is_line (&c, (int) px, (int) py + 12));
+    }
+  /* the line rises to the right: higher values are further up */
+  {
+    int t1, b1, t2, b2;
+    double px1, py1, px2, py2;
+    tr_plot_map_point (plot, W, H, 20, 20e6, &px1, &py1);
+    tr_plot_map_point (plot, W, H, 80, 80e6, &px2, &py2);
+    g_assert_true (column_extent (&c, (int) px1, &t1, &b1));
+    g_assert_true (column_extent (&c, (int) px2, &t2, &b2));
+    g_assert_cmpint (t2, <, t1 - 40);
+  }
+  canvas_clear (&c);
+}
+
+static void
+test_decimation_keeps_min_max (void)
+{
+  g_autoptr(TrPlot) plot = tr_plot_new ();
+  g_autofree double *xs = g_new (double, 100000);
+  g_autofree double *ys = g_new (double, 100000);
+  guint s = tr_plot_add_series (plot, "dense", LINE_RGB);
+  double spike_px, spike_py, dip_px, dip_py, base_px, base_py;
+  int top, bottom;
+  Canvas c;
+
+  /* 100,000 points on ~330 pixel columns: flat at 50 Mbit/s, one sample of
+   * 95 Mbit/s (a spike) and one of 5 Mbit/s (a dip) */
+  for (int i = 0; i < 100000; i++)
+    {
+      xs[i] = i * 0.01;
+      ys[i] = 50e6;
+    }
+  ys[30000] = 95e6;
+  ys[70000] = 5e6;
+  tr_plot_set_points (plot, s, xs, ys, 100000);
+  tr_plot_set_max_value (plot, 100e6);
+  g_assert_cmpuint (tr_plot_get_n_points (plot), ==, 100000);
+  canvas_draw (&c, plot);
+
+  tr_plot_map_point (plot, W, H, xs[30000], 95e6, &spike_px, &spike_py);
+  tr_plot_map_point (plot, W, H, xs[70000], 5e6, &dip_px, &dip_py);
+  tr_plot_map_point (plot, W, H, xs[50000], 50e6, &base_px, &base_py);
+
+  /* the spike's column reaches up to the spike */
+  g_assert_true (column_extent (&c, (int) floor (spike_px), &top, &bottom));
+  g_assert_cmpint (top, <=, (int) spike_py + 3);
+  /* the dip's column reaches down to the dip */
+  g_assert_true (column_extent (&c, (int) floor (dip_px), &top, &bottom));
+  g_assert_cmpint (bottom, >=, (int) dip_py - 3);
+  /* an ordinary column stays at the flat level */
+  g_assert_true (column_extent (&c, (int) floor (base_px), &top, &bottom));
+  g_assert_cmpint (top, >=, (int) base_py - 3);
+  g_assert_cmpint (bottom, <=, (int) base_py + 3);
+  canvas_clear (&c);
+}
+
+static void
+test_autoscale_hysteresis (void)
+{
+  g_autoptr(TrPlot) plot = tr_plot_new ();
+  guint s = tr_plot_add_series (plot, "rate", LINE_RGB);
+  double t = 0;
+
+  tr_plot_set_x_span (plot, 10);
+  for (int i = 0; i < 10; i++)
+    tr_plot_append (plot, s, t++, 9e6);
+  g_assert_cmpfloat (tr_plot_get_axis_max (plot), ==, 10e6);
+
+  /* grows at once */
+  tr_plot_append (plot, s, t++, 11e6);
+  g_assert_cmpfloat (tr_plot_get_axis_max (plot), ==, 20e6);
+
+  /* 8 Mbit/s once the peak scrolled away: above a third of 20, no change */
+  for (int i = 0; i < 12; i++)
+    {
+      tr_plot_append (plot, s, t++, 8e6);
+      g_assert_cmpfloat (tr_plot_get_axis_max (plot), ==, 20e6);
+    }
+  /* 5 Mbit/s: below a third, shrinks to fit */
+  for (int i = 0; i < 12; i++)
+    tr_plot_append (plot, s, t++, 5e6);
+  g_assert_cmpfloat (tr_plot_get_axis_max (plot), ==, 10e6);
+
+  /* small jitter around an axis boundary does not flip the axis */
+  for (int i = 0; i < 20; i++)
+    {
+      tr_plot_append (plot, s, t++, (i % 2) ? 9e6 : 4e6);
+      g_assert_cmpfloat (tr_plot_get_axis_max (plot), ==, 10e6);
+    }
+}
+
+static void
+test_units (void)
+{
+  double div;
+
+  g_assert_cmpstr (tr_plot_unit_for (500, &div), ==, "bit/s");
+  g_assert_cmpfloat (div, ==, 1);
+  g_assert_cmpstr (tr_plot_unit_for (2e3, &div), ==, "Kbit/s");
+  g_assert_cmpstr (tr_plot_unit_for (250e6, &div), ==, "Mbit/s");
+  g_assert_cmpfloat (div, ==, 1e6);
+  g_assert_cmpstr (tr_plot_unit_for (10e9, &div), ==, "Gbit/s");
+}
+
+static void
+test_exports (void)
+{
+  g_autoptr(TrPlot) plot = tr_plot_new ();
+  g_autofree char *dir = g_dir_make_tmp ("trplot-XXXXXX", NULL);
+  g_autofree char *png = g_build_filename (dir, "graph.png", NULL);
+  g_autofree char *svg = g_build_filename (dir, "graph.svg", NULL);
+  g_autofree char *svg_text = NULL;
+  g_autoptr(GError) error = NULL;
+  cairo_surface_t *loaded;
+  guint s = tr_plot_add_series (plot, "Forward", LINE_RGB);
+
+  for (int i = 0; i < 50; i++)
+    tr_plot_append (plot, s, i, 1e9 + 1e8 * sin (i / 5.0));
+  g_assert_true (tr_plot_write_png (plot, png, 640, 240, &error));
+  g_assert_no_error (error);
+  g_assert_true (tr_plot_write_svg (plot, svg, 640, 240, &error));
+  g_assert_no_error (error);
+
+  loaded = cairo_image_surface_create_from_png (png);
+  g_assert_cmpint (cairo_surface_status (loaded), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_image_surface_get_width (loaded), ==, 640);
+  g_assert_cmpint (cairo_image_surface_get_height (loaded), ==, 240);
+  cairo_surface_destroy (loaded);
+  g_assert_true (g_file_get_contents (svg, &svg_text, NULL, NULL));
+  g_assert_nonnull (strstr (svg_text, "<svg"));
+  g_assert_nonnull (strstr (svg_text, "<path"));
+
+  /* writing into a directory that does not exist is an error, not a crash */
+  {
+    g_autofree char *bad = g_build_filename (dir, "no", "such", "x.png", NULL);
+    g_assert_false (tr_plot_write_png (plot, bad, 100, 100, &error));
+    g_assert_nonnull (error);
+  }
+  g_unlink (png);
+  g_unlink (svg);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/plot/line-position", test_line_position);
+  g_test_add_func ("/plot/decimation-keeps-min-max", test_decimation_keeps_min_max);
+  g_test_add_func ("/plot/autoscale-hysteresis", test_autoscale_hysteresis);
+  g_test_add_func ("/plot/units", test_units);
+  g_test_add_func ("/plot/exports", test_exports);
+  return g_test_run ();
+}
