@@ -983,6 +983,15 @@ td_history_writer_free (TdHistoryWriter *self)
   g_cond_broadcast (&self->wake);
   g_cond_broadcast (&self->committed_cond);
   g_mutex_unlock (&self->mutex);
+  /* The last reference to the history can be dropped by a task completed
+   * on this very thread: it cannot join itself. It stops on its own
+   * (closing is set); its few resources are left to the process. */
+  if (g_thread_self () == self->thread)
+    {
+      g_debug ("history writer released from its own thread; it stops without a final cleanup");
+      g_thread_unref (self->thread);
+      return;
+    }
   g_thread_join (self->thread);
 
   sqlite3_close_v2 (self->db);
