@@ -29,6 +29,7 @@ static const TrafficctlCommand commands[] = {
   { "server", N_("SUBCOMMAND"), N_("Managed iperf3 servers: start, list, show, stop"), trafficctl_server },
   { "history", "",        N_("List the tests kept in the history, or their trends"),      trafficctl_history },
   { "export", N_("--csv|--json"), N_("Export the history, or a test's samples, as CSV or JSON"), trafficctl_export },
+  { "interfaces", N_("[--watch|history IFACE]"), N_("Network interfaces and their rates: live, or their history"), trafficctl_interfaces },
 };
 
 const char *

@@ -46,6 +46,8 @@ int trafficctl_server_stop  (TrafficctlGlobals *globals, int argc, char **argv);
 /* The history (trafficctl-history.c, trafficctl-export.c). */
 int trafficctl_history      (TrafficctlGlobals *globals, int argc, char **argv);
 int trafficctl_export       (TrafficctlGlobals *globals, int argc, char **argv);
+/* Interface monitoring (trafficctl-interfaces.c). */
+int trafficctl_interfaces   (TrafficctlGlobals *globals, int argc, char **argv);
 
 /* An option context for a subcommand: its own @entries (may be NULL) plus
  * the global options, the exit codes as description. */

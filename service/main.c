@@ -20,6 +20,8 @@ main (int argc, char **argv)
   int max_running = -1, max_per_user = -1, max_queue = -1, max_servers = -1, keep_ended = 600;
   g_autofree char *server_ports = NULL;
   int retention_samples_days = 30, retention_tests_days = 0;
+  double iface_interval = 1.0;
+  int iface_samples_hours = 24;
   GOptionEntry entries[] = {
     { "session", 0, 0, G_OPTION_ARG_NONE, &config->session_bus, "Use the session bus (development, demos)", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages", NULL },
@@ -35,6 +37,10 @@ main (int argc, char **argv)
     { "runtime-directory", 0, 0, G_OPTION_ARG_FILENAME, &config->runtime_dir, "Runtime directory (default: $RUNTIME_DIRECTORY)", "DIR" },
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config->config_file, "Configuration file (default: $CONFIGURATION_DIRECTORY/trafficd.conf, or " SYSCONFDIR "/trafficd/trafficd.conf on the system bus; none on the session bus); command-line options win over it", "FILE" },
     { "runner", 0, 0, G_OPTION_ARG_FILENAME, &config->runner_path, "Test helper (default: $TRAFFICD_RUNNER or the installed one)", "PATH" },
+    { "interface-interval", 0, 0, G_OPTION_ARG_DOUBLE, &iface_interval, "Seconds between interface counter readings, 0.1 to 60 (default 1)", "SECONDS" },
+    { "interface-total-loopback", 0, 0, G_OPTION_ARG_NONE, &config->iface_include_loopback, "Count loopback in the interface total", NULL },
+    { "interface-samples-hours", 0, 0, G_OPTION_ARG_INT, &iface_samples_hours, "Hours the 1 s interface samples are kept (default 24)", "HOURS" },
+    { "no-network-manager", 0, 0, G_OPTION_ARG_NONE, &config->iface_no_network_manager, "Take the interface inventory from the kernel only", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -85,6 +91,13 @@ main (int argc, char **argv)
       return 2;
     }
   config->retention_samples_days = (guint) retention_samples_days;
+  if (!(iface_interval >= 0.1 && iface_interval <= 60) || iface_samples_hours < 1 || iface_samples_hours > 8760)
+    {
+      g_printerr ("trafficd: --interface-interval must be from 0.1 to 60 seconds, --interface-samples-hours from 1 to 8760\n");
+      return 2;
+    }
+  config->iface_interval_seconds = iface_interval;
+  config->iface_samples_hours = (guint) iface_samples_hours;
   config->retention_tests_days = (guint) retention_tests_days;
   if (!td_config_resolve (config, &error))
     {

@@ -41,6 +41,8 @@ static const TdAuthorityRow rows[] = {
   { IFACE_HISTORY, "GetTrends",   TD_AUTHORITY_RULE_OPEN,   TD_ACTION_VIEW },
   { IFACE_HISTORY, "Export",      TD_AUTHORITY_RULE_OPEN,   TD_ACTION_VIEW },   /* writes to the caller's own fd */
   { IFACE_HISTORY, "DeleteTests", TD_AUTHORITY_RULE_ACTION, TD_ACTION_DELETE_HISTORY },
+  { IFACE_PREFIX "Interfaces", "ListInterfaces", TD_AUTHORITY_RULE_OPEN, TD_ACTION_VIEW },
+  { IFACE_PREFIX "Interfaces", "GetHistory",     TD_AUTHORITY_RULE_OPEN, TD_ACTION_VIEW },
 };
 
 typedef enum {

@@ -24,6 +24,10 @@ typedef struct {
   guint     keep_ended_seconds;
   guint     retention_samples_days;  /* history: 0 keeps forever */
   guint     retention_tests_days;
+  double    iface_interval_seconds;  /* interface sampling; 0: the default (1 s) */
+  gboolean  iface_include_loopback;  /* in the interface aggregate */
+  guint     iface_samples_hours;     /* 1 s interface samples kept; 0: 24 */
+  gboolean  iface_no_network_manager;/* kernel inventory only */
   char     *config_file;     /* NULL: none (session bus without --config) */
   TdLimits *limits;          /* per-test limits for non-administrators */
   struct {                   /* what the command line gave, kept for reloads */

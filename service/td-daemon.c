@@ -5,6 +5,7 @@
 #include "td-helper.h"
 #include "td-history.h"
 #include "td-history-dbus.h"
+#include "td-iface-monitor.h"
 #include "td-manager.h"
 
 #include <glib-unix.h>
@@ -22,6 +23,7 @@ struct _TdDaemon
   TdManager       *manager;
   TdHistory       *history;
   TdHistoryDbus   *history_dbus;
+  TdIfaceMonitor  *iface_monitor;
   guint            name_id;
   guint            sigterm_id;
   guint            sigint_id;
@@ -45,6 +47,7 @@ td_daemon_dispose (GObject *object)
   g_clear_handle_id (&self->sighup_id, g_source_remove);
   g_clear_handle_id (&self->shutdown_timer, g_source_remove);
   g_clear_object (&self->history_dbus);
+  g_clear_object (&self->iface_monitor);
   g_clear_object (&self->manager);
   g_clear_object (&self->history);
   g_clear_object (&self->connection);
@@ -192,6 +195,13 @@ on_bus_get (GObject *source, GAsyncResult *result, gpointer user_data)
       g_warning ("cannot export the History D-Bus interface: %s", error->message);
       quit (self, 1);
       return;
+    }
+  /* interface monitoring is an extra: without it the service still runs */
+  self->iface_monitor = td_iface_monitor_new (self->connection, self->manager, self->history, self->config, &error);
+  if (self->iface_monitor == NULL)
+    {
+      g_warning ("interface monitoring is off: %s", error->message);
+      g_clear_error (&error);
     }
   self->name_id = g_bus_own_name_on_connection (self->connection, TD_BUS_NAME,
                                                 G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,

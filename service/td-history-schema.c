@@ -7,6 +7,10 @@
  *      direction, all streams together), stream_samples (the same per
  *      stream, for two or more), sample_rollups (min/mean/max over 16^level
  *      consecutive samples, for fast downsampling), logs (every log line).
+ *   2  interface history (td-iface-history.c): iface_names, iface_samples
+ *      (every tick, kept 24 h), iface_rollups (1 min and 1 h buckets with
+ *      min/avg/max/p95), iface_test_samples (the test's interface while it
+ *      runs, deleted with the test).
  *
  * A committed database of every version lives in tests/fixtures/history/
  * (tools/make-history-fixture.sh); tests/test-history.c migrates each. */
@@ -172,8 +176,51 @@ static const char v1_sql[] =
   "  PRIMARY KEY (test_id, seq)"
   ") WITHOUT ROWID;";
 
+static const char v2_sql[] =
+  "CREATE TABLE iface_names ("
+  "  id   INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE"
+  ");"
+  "CREATE TABLE iface_samples ("
+  "  iface_id           INTEGER NOT NULL,"
+  "  timestamp_us       INTEGER NOT NULL,"  /* when the counters were read */
+  "  seconds            REAL NOT NULL,"     /* since the previous reading */
+  "  rx_bits_per_second REAL NOT NULL,"
+  "  tx_bits_per_second REAL NOT NULL,"
+  "  rx_bytes           INTEGER NOT NULL,"  /* over the tick */
+  "  tx_bytes           INTEGER NOT NULL,"
+  "  PRIMARY KEY (iface_id, timestamp_us)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE iface_rollups ("
+  "  iface_id   INTEGER NOT NULL,"
+  "  resolution INTEGER NOT NULL,"          /* seconds: 60 or 3600 */
+  "  bucket_us  INTEGER NOT NULL,"          /* start of the bucket */
+  "  samples    INTEGER NOT NULL,"
+  "  seconds    REAL NOT NULL,"
+  "  rx_min REAL NOT NULL, rx_avg REAL NOT NULL, rx_max REAL NOT NULL, rx_p95 REAL NOT NULL,"
+  "  tx_min REAL NOT NULL, tx_avg REAL NOT NULL, tx_max REAL NOT NULL, tx_p95 REAL NOT NULL,"
+  "  rx_bytes   INTEGER NOT NULL,"
+  "  tx_bytes   INTEGER NOT NULL,"
+  "  PRIMARY KEY (iface_id, resolution, bucket_us)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE iface_test_samples ("
+  "  test_id            INTEGER NOT NULL,"
+  "  timestamp_us       INTEGER NOT NULL,"
+  "  interface          TEXT NOT NULL,"
+  "  seconds            REAL NOT NULL,"
+  "  rx_bits_per_second REAL NOT NULL,"
+  "  tx_bits_per_second REAL NOT NULL,"
+  "  rx_bytes           INTEGER NOT NULL,"
+  "  tx_bytes           INTEGER NOT NULL,"
+  "  PRIMARY KEY (test_id, timestamp_us)"
+  ") WITHOUT ROWID;"
+  "CREATE TRIGGER iface_test_samples_of_deleted_test AFTER DELETE ON tests BEGIN"
+  "  DELETE FROM iface_test_samples WHERE test_id = OLD.id;"
+  " END;";
+
 static const Migration migrations[] = {
   { 1, "tests, samples, stream_samples, sample_rollups, logs", v1_sql },
+  { 2, "interface history: iface_names, iface_samples, iface_rollups, iface_test_samples", v2_sql },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TD_HISTORY_SCHEMA_VERSION);

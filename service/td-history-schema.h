@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 /* The version this code writes. */
-#define TD_HISTORY_SCHEMA_VERSION 1
+#define TD_HISTORY_SCHEMA_VERSION 2
 
 /* PRAGMA application_id of every trafficd history database ("TRHD"). */
 #define TD_HISTORY_APPLICATION_ID 0x54524844

@@ -27,6 +27,7 @@ typedef enum {
   OP_SAMPLE,
   OP_LOG,
   OP_DELETE,
+  OP_CALL,
 } OpKind;
 
 typedef struct {
@@ -42,6 +43,9 @@ typedef struct {
   guint     deleted;        /* OP_DELETE, once applied */
   gsize     bytes;          /* what it counts against the buffer */
   guint     rows;           /* rows it writes, about */
+  TdHistoryWriterFunc func; /* OP_CALL */
+  gpointer  data;           /* OP_CALL */
+  GDestroyNotify destroy;   /* OP_CALL */
 } Op;
 
 typedef struct {
@@ -114,6 +118,8 @@ op_free (Op *op)
   g_free (op->text);
   g_clear_pointer (&op->ids, g_array_unref);
   g_clear_object (&op->task);
+  if (op->destroy != NULL)
+    op->destroy (op->data);
   g_free (op);
 }
 
@@ -188,6 +194,20 @@ td_history_writer_sample (TdHistoryWriter *self, guint id, guint n_streams, GVar
   /* what it holds in memory, about: not g_variant_get_size(), which walks
    * every child of a tree-form value on the caller's thread */
   op->bytes = sizeof (Op) + SAMPLE_ROW_BYTES * op->rows;
+  return push (self, op, TRUE);
+}
+
+gboolean
+td_history_writer_call (TdHistoryWriter *self, TdHistoryWriterFunc func, gpointer data,
+                        GDestroyNotify destroy, gsize bytes, guint rows)
+{
+  Op *op = op_new (OP_CALL, 0, NULL);
+
+  op->func = func;
+  op->data = data;
+  op->destroy = destroy;
+  op->bytes += bytes;
+  op->rows = MAX (rows, 1);
   return push (self, op, TRUE);
 }
 
@@ -541,6 +561,7 @@ apply_op (TdHistoryWriter *self, Op *op)
     case OP_SAMPLE:      return apply_sample (self, op);
     case OP_LOG:         return apply_log (self, op);
     case OP_DELETE:      return apply_delete (self, op);
+    case OP_CALL:        return op->func (self->db, op->data);
     default:             g_assert_not_reached ();
     }
 }
@@ -548,7 +569,7 @@ apply_op (TdHistoryWriter *self, Op *op)
 static const char *
 op_name (OpKind kind)
 {
-  static const char *const names[] = { "new test", "test update", "test end", "sample", "log line", "delete" };
+  static const char *const names[] = { "new test", "test update", "test end", "sample", "log line", "delete", "call" };
 
   return names[kind];
 }

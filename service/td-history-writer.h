@@ -79,6 +79,18 @@ gboolean td_history_writer_sample      (TdHistoryWriter *self,
                                         guint            id,
                                         guint            n_streams,
                                         GVariant        *sample);
+/* Runs @func (@data) in the writer thread inside its transaction; it
+ * returns an SQLite code and may run again when the batch is retried, so
+ * it must be idempotent (INSERT OR REPLACE). @destroy frees @data once it
+ * is written or dropped. @bytes and @rows count against the buffer like a
+ * sample. FALSE when the buffer is full (@data is then freed at once). */
+typedef int (*TdHistoryWriterFunc) (sqlite3 *db, gpointer data);
+gboolean td_history_writer_call        (TdHistoryWriter     *self,
+                                        TdHistoryWriterFunc  func,
+                                        gpointer             data,
+                                        GDestroyNotify       destroy,
+                                        gsize                bytes,
+                                        guint                rows);
 /* One log line; FALSE when dropped. */
 gboolean td_history_writer_log         (TdHistoryWriter *self,
                                         guint            id,

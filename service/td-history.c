@@ -361,6 +361,17 @@ td_history_update_test (TdHistory *self, guint id, GVariant *columns)
     g_variant_unref (g_variant_ref_sink (columns));
 }
 
+gboolean
+td_history_write (TdHistory *self, TdHistoryWriterFunc func, gpointer data, GDestroyNotify destroy,
+                  gsize bytes, guint rows)
+{
+  if (self->writer != NULL && !self->closed)
+    return td_history_writer_call (self->writer, func, data, destroy, bytes, rows);
+  if (destroy != NULL)
+    destroy (data);
+  return FALSE;
+}
+
 /* ---- getters ---- */
 
 gboolean

@@ -18,6 +18,7 @@
 
 #include "td-history-export.h"
 #include "td-history-filter.h"
+#include "td-history-writer.h"
 #include "td-test.h"
 
 G_BEGIN_DECLS
@@ -65,6 +66,16 @@ void         td_history_watch_test         (TdHistory       *self,
 void         td_history_update_test        (TdHistory       *self,
                                             guint            id,
                                             GVariant        *columns);
+
+/* Runs @func in the writer thread, in its transaction (see
+ * td_history_writer_call()); FALSE (and @data freed) when unavailable or
+ * the buffer is full. For other tables (interface history). */
+gboolean     td_history_write              (TdHistory           *self,
+                                            TdHistoryWriterFunc  func,
+                                            gpointer             data,
+                                            GDestroyNotify       destroy,
+                                            gsize                bytes,
+                                            guint                rows);
 
 gboolean     td_history_is_available       (TdHistory       *self);
 /* The first id not used by any stored test (1 when empty), so that test

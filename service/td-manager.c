@@ -57,6 +57,10 @@ struct _ServerEntry {
 
 G_DEFINE_FINAL_TYPE (TdManager, td_manager, G_TYPE_OBJECT)
 
+/* "test-added" (TdTest *): every new test, before it starts (interface
+ * monitoring follows the interface a test uses). */
+static guint test_added_signal;
+
 static void try_start_queued (TdManager *self);
 
 static void
@@ -106,6 +110,8 @@ static void
 td_manager_class_init (TdManagerClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = td_manager_dispose;
+  test_added_signal = g_signal_new ("test-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_OBJECT);
 }
 
 static void
@@ -255,6 +261,7 @@ add_test (TdManager *self, TdTest *test)
   g_hash_table_insert (self->tests, GUINT_TO_POINTER (td_test_get_id (test)), entry);
   if (self->history != NULL)
     td_history_watch_test (self->history, test);
+  g_signal_emit (self, test_added_signal, 0, test);
   g_signal_connect (test, "ended", G_CALLBACK (on_test_ended), entry);
   g_dbus_object_manager_server_export (self->object_manager, td_test_get_object (test));
   return entry;
@@ -863,4 +870,10 @@ td_manager_stop_all (TdManager *self, GCallback callback, gpointer user_data)
   while (g_hash_table_iter_next (&iter, NULL, &entry))
     td_server_stop (((ServerEntry *) entry)->server, "stopped because the service is shutting down");
   update_counts (self);
+}
+
+GDBusObjectManagerServer *
+td_manager_get_object_manager (TdManager *self)
+{
+  return self->object_manager;
 }

@@ -40,6 +40,9 @@ TdAuthority *td_manager_get_authority (TdManager *self);
  * continue after the largest one it holds. */
 void       td_manager_set_history (TdManager   *self,
                                    TdHistory   *history);
+/* The ObjectManager on TD_MANAGER_PATH (interface objects are exported
+ * through it too). Signal "test-added" (TdTest *) announces every test. */
+GDBusObjectManagerServer *td_manager_get_object_manager (TdManager *self);
 /* Stops every running test; @callback runs once none is left. */
 void       td_manager_stop_all (TdManager       *self,
                                 GCallback        callback,

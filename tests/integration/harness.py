@@ -50,6 +50,7 @@ MANAGER_IFACE = "org.trafficd.Traffic1.Manager"
 TEST_IFACE = "org.trafficd.Traffic1.Test"
 SERVER_IFACE = "org.trafficd.Traffic1.Server"
 SERVERS_PATH = MANAGER_PATH + "/servers"
+IFACES_PATH = MANAGER_PATH + "/interfaces"
 PROPS_IFACE = "org.freedesktop.DBus.Properties"
 OM_IFACE = "org.freedesktop.DBus.ObjectManager"
 ERROR_PREFIX = "org.trafficd.Traffic1.Error."
@@ -619,7 +620,10 @@ class SignalRecorder:
                 return
             self.events.append(Event(now, path, "PropertiesChanged", (data[0], data[1])))
         elif iface == OM_IFACE:
-            # the object concerned is the first argument
+            # the object concerned is the first argument; network interface
+            # objects (issue 5) come and go with the host, not the tests
+            if data[0].startswith(IFACES_PATH + "/"):
+                return
             self.events.append(Event(now, data[0], name, data))
         else:
             self.events.append(Event(now, path, name, data))
@@ -856,8 +860,12 @@ class ServiceTestCase(unittest.TestCase):
     def list_tests(self, conn=None):
         return self.call(MANAGER_PATH, MANAGER_IFACE, "ListTests", None, "(ao)", conn=conn)[0]
 
-    def managed_objects(self, conn=None):
-        return self.call(MANAGER_PATH, OM_IFACE, "GetManagedObjects", None, "(a{oa{sa{sv}}})", conn=conn)[0]
+    def managed_objects(self, conn=None, interfaces=False):
+        """Tests and servers; network interface objects only with interfaces=True."""
+        objects = self.call(MANAGER_PATH, OM_IFACE, "GetManagedObjects", None, "(a{oa{sa{sv}}})", conn=conn)[0]
+        if interfaces:
+            return objects
+        return {p: v for p, v in objects.items() if not p.startswith(IFACES_PATH + "/")}
 
     def get_property(self, path, name, iface=TEST_IFACE, conn=None):
         return self.call(path, PROPS_IFACE, "Get", GLib.Variant("(ss)", (iface, name)), "(v)", conn=conn)[0]

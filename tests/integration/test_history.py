@@ -331,7 +331,7 @@ class HistoryTests(HistoryTestCase):
     def test_properties(self):
         self.assertEqual(self.history_property("Status"), "ok")
         self.assertEqual(self.history_property("StatusMessage"), "")
-        self.assertEqual(self.history_property("SchemaVersion"), 1)
+        self.assertEqual(self.history_property("SchemaVersion"), 2)
         self.assertEqual(self.history_property("MovedAside"), [])
         self.assertEqual(self.history_property("DatabasePath"), self.db_path())
         self.assertTrue(os.path.exists(self.db_path()))
