@@ -586,3 +586,62 @@ td_authority_new (GDBusConnection *connection, gboolean trust_bus)
   polkit_authority_get_async (NULL, on_polkit_authority, g_object_ref (self));
   return self;
 }
+
+/* ---- the owner rule for Stop() ---- */
+
+typedef struct {
+  GObject                *target;
+  GDBusMethodInvocation  *invocation;
+  guint32                 owner;
+  char                   *what;
+  TdAuthorityAllowedFunc  allowed;
+} OwnerCall;
+
+static void
+owner_call_free (OwnerCall *call)
+{
+  g_object_unref (call->target);
+  g_object_unref (call->invocation);
+  g_free (call->what);
+  g_free (call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OwnerCall, owner_call_free)
+
+static void
+on_owner_call_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(OwnerCall) call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(TdCallerInfo) caller = { 0 };
+
+  if (!td_authority_check_finish (TD_AUTHORITY (source), result, &caller, &error))
+    {
+      g_dbus_method_invocation_return_error (call->invocation, TR_ERROR, TR_ERROR_ACCESS_DENIED,
+                                             "%s belongs to uid %u: %s", call->what, call->owner, error->message);
+      return;
+    }
+  call->allowed (call->target, caller.uid, call->invocation);
+}
+
+void
+td_authority_authorize_owner_call (TdAuthority *self, GDBusMethodInvocation *invocation, gpointer target,
+                                   guint32 owner_uid, const char *what, TdAuthorityAllowedFunc allowed)
+{
+  OwnerCall *call;
+
+  if (self == NULL)
+    {
+      g_dbus_method_invocation_return_error (invocation, TR_ERROR, TR_ERROR_ACCESS_DENIED,
+                                             "%s: no authority decides who may stop it", what);
+      return;
+    }
+  call = g_new0 (OwnerCall, 1);
+  call->target = g_object_ref (target);
+  call->invocation = g_object_ref (invocation);
+  call->owner = owner_uid;
+  call->what = g_strdup (what);
+  call->allowed = allowed;
+  td_authority_check_async (self, invocation, TD_ACTION_MANAGE_OTHERS, owner_uid,
+                            TD_AUTHORITY_CHECK_NONE, NULL, on_owner_call_checked, call);
+}

@@ -105,4 +105,21 @@ gboolean        td_authority_check_finish (TdAuthority           *self,
                                            TdCallerInfo          *caller,
                                            GError               **error);
 
+/* Runs for an allowed owner-rule call (Test.Stop, Server.Stop) with the
+ * caller's uid; it must complete @invocation. */
+typedef void (*TdAuthorityAllowedFunc) (gpointer               target,
+                                        guint32                caller_uid,
+                                        GDBusMethodInvocation *invocation);
+
+/* The owner rule in one place: the owner of @target may, anyone else needs
+ * manage-others. @self may be NULL (no authority: refused). A refusal
+ * answers @invocation with AccessDenied naming @what ("test 3") and its
+ * owner; otherwise @allowed runs. @target (a GObject) is kept alive meanwhile. */
+void            td_authority_authorize_owner_call (TdAuthority            *self,
+                                                   GDBusMethodInvocation  *invocation,
+                                                   gpointer                target,
+                                                   guint32                 owner_uid,
+                                                   const char             *what,
+                                                   TdAuthorityAllowedFunc  allowed);
+
 G_END_DECLS

@@ -125,60 +125,23 @@ set_state (TdServer *self, const char *state)
 
 /* ---- Stop() over D-Bus: the owner, or who polkit allows manage-others ---- */
 
-typedef struct {
-  TdServer              *server;
-  GDBusMethodInvocation *invocation;
-} StopCall;
-
 static void
-stop_call_free (StopCall *call)
+stop_allowed (gpointer target, guint32 uid, GDBusMethodInvocation *invocation)
 {
-  g_object_unref (call->server);
-  g_object_unref (call->invocation);
-  g_free (call);
-}
+  TdServer *self = target;
+  g_autofree char *message = g_strdup_printf ("stopped by uid %u", uid);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (StopCall, stop_call_free)
-
-static void
-on_stop_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(StopCall) call = user_data;
-  g_autoptr(GError) error = NULL;
-  g_auto(TdCallerInfo) caller = { 0 };
-  guint32 uid;
-
-  if (!td_authority_check_finish (TD_AUTHORITY (source), result, &caller, &error))
-    {
-      g_dbus_method_invocation_return_error (call->invocation, TR_ERROR, TR_ERROR_ACCESS_DENIED,
-                                             "server %u belongs to uid %u: %s", call->server->id,
-                                             call->server->owner, error->message);
-      return;
-    }
-  uid = caller.uid;
-  {
-    g_autofree char *message = g_strdup_printf ("stopped by uid %u", uid);
-    td_server_stop (call->server, message);
-  }
-  tr_dbus_server_complete_stop (call->server->iface, call->invocation);
+  td_server_stop (self, message);
+  tr_dbus_server_complete_stop (self->iface, invocation);
 }
 
 static gboolean
 on_handle_stop (TrDBusServer *iface, GDBusMethodInvocation *invocation, gpointer user_data)
 {
-  StopCall *call = g_new0 (StopCall, 1);
+  TdServer *self = user_data;
+  g_autofree char *what = g_strdup_printf ("server %u", self->id);
 
-  call->server = g_object_ref (user_data);
-  call->invocation = g_object_ref (invocation);
-  if (call->server->authority == NULL)
-    {
-      g_dbus_method_invocation_return_error (invocation, TR_ERROR, TR_ERROR_ACCESS_DENIED,
-                                             "server %u: no authority decides who may stop it", call->server->id);
-      stop_call_free (call);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
-  td_authority_check_async (call->server->authority, invocation, TD_ACTION_MANAGE_OTHERS, call->server->owner,
-                            TD_AUTHORITY_CHECK_NONE, NULL, on_stop_authorized, call);
+  td_authority_authorize_owner_call (self->authority, invocation, self, self->owner, what, stop_allowed);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 

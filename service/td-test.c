@@ -140,63 +140,27 @@ set_state (TdTest *self, const char *state)
 
 /* ---- Stop() over D-Bus: the owner, or who polkit allows manage-others ---- */
 
-typedef struct {
-  TdTest                *test;
-  GDBusMethodInvocation *invocation;
-} StopCall;
-
 static void
-stop_call_free (StopCall *call)
+stop_allowed (gpointer target, guint32 uid, GDBusMethodInvocation *invocation)
 {
-  g_object_unref (call->test);
-  g_object_unref (call->invocation);
-  g_free (call);
-}
+  TdTest *self = target;
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (StopCall, stop_call_free)
-
-static void
-on_stop_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(StopCall) call = user_data;
-  g_autoptr(GError) error = NULL;
-  g_auto(TdCallerInfo) caller = { 0 };
-  guint32 uid;
-
-  if (!td_authority_check_finish (TD_AUTHORITY (source), result, &caller, &error))
-    {
-      g_dbus_method_invocation_return_error (call->invocation, TR_ERROR, TR_ERROR_ACCESS_DENIED,
-                                             "test %u belongs to uid %u: %s", call->test->id,
-                                             call->test->owner, error->message);
-      return;
-    }
-  uid = caller.uid;
-  if (!call->test->ended)
+  if (!self->ended)
     {
       g_autofree char *message = g_strdup_printf ("stopped by uid %u", uid);
-      g_info ("test %u: stop requested by uid %u", call->test->id, uid);
-      td_test_stop (call->test, TR_ERROR_STOPPED, message);
+      g_info ("test %u: stop requested by uid %u", self->id, uid);
+      td_test_stop (self, TR_ERROR_STOPPED, message);
     }
-  tr_dbus_test_complete_stop (TR_DBUS_TEST (call->test->iface), call->invocation);
+  tr_dbus_test_complete_stop (self->iface, invocation);
 }
 
 static gboolean
 on_handle_stop (TrDBusTest *iface, GDBusMethodInvocation *invocation, gpointer user_data)
 {
   TdTest *self = user_data;
-  StopCall *call = g_new0 (StopCall, 1);
+  g_autofree char *what = g_strdup_printf ("test %u", self->id);
 
-  call->test = g_object_ref (self);
-  call->invocation = g_object_ref (invocation);
-  if (self->authority == NULL)
-    {
-      g_dbus_method_invocation_return_error (invocation, TR_ERROR, TR_ERROR_ACCESS_DENIED,
-                                             "test %u: no authority decides who may stop it", self->id);
-      stop_call_free (call);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
-  td_authority_check_async (self->authority, invocation, TD_ACTION_MANAGE_OTHERS, self->owner,
-                            TD_AUTHORITY_CHECK_NONE, NULL, on_stop_authorized, call);
+  td_authority_authorize_owner_call (self->authority, invocation, self, self->owner, what, stop_allowed);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
