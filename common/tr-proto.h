@@ -1,8 +1,10 @@
 /* tr-proto.h: the line protocol between trafficd and its helpers.
  *
- * One record per line: "KIND TIMESTAMP GVARIANT\n" where KIND is [a-z-]+,
- * TIMESTAMP is the writer's CLOCK_REALTIME in microseconds and GVARIANT is
- * an a{sv} in GVariant text format with type annotations. The service sends
+ * One record per line: "KIND TIMESTAMP PAYLOAD\n" where KIND is [a-z-]+,
+ * TIMESTAMP is the writer's CLOCK_REALTIME in microseconds and PAYLOAD an
+ * a{sv}: '=' and its serialised form in base64 (what the writer sends),
+ * or the GVariant text format with type annotations (accepted too, for
+ * hand-written lines). The service sends
  * the helper one "config" record on its stdin; the helper answers on stdout
  * with "hello", then parser records ("connected", "start", "interval",
  * "summary", ...), "log", "result", "error" and finally "end". */

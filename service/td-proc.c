@@ -1,35 +1,82 @@
 /* td-proc.c: /proc/PID/stat and friends. */
 #include "td-proc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Parses the text of /proc/PID/stat. */
+static gboolean
+parse_stat (const char *contents, TdProcStat *stat)
+{
+  /* the command name (field 2) may contain spaces and ')': skip past the last ')' */
+  const char *p = strrchr (contents, ')');
+  guint64 values[25] = { 0 };
+  static long page_size;
+
+  if (p == NULL)
+    return FALSE;
+  p++;
+  /* fields 3..24; field 3 (state) is a letter, the rest are numbers */
+  for (guint field = 3; field <= 24; field++)
+    {
+      char *end = NULL;
+
+      while (*p == ' ')
+        p++;
+      if (*p == '\0')
+        return FALSE;
+      if (field == 3)
+        {
+          p++;
+          continue;
+        }
+      values[field] = (guint64) g_ascii_strtoll (p, &end, 10);
+      if (end == p)
+        return FALSE;
+      p = end;
+    }
+  if (page_size == 0)
+    page_size = sysconf (_SC_PAGESIZE);
+  stat->cpu_ticks = values[14] + values[15];
+  stat->start_ticks = values[22];
+  stat->rss_bytes = values[24] * (guint64) page_size;
+  stat->pgrp = (pid_t) values[5];
+  return TRUE;
+}
+
+static gboolean
+read_stat_fd (int fd, TdProcStat *stat)
+{
+  char buf[1024];
+  gssize n;
+
+  do
+    n = pread (fd, buf, sizeof buf - 1, 0);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0)
+    return FALSE;
+  buf[n] = '\0';
+  return parse_stat (buf, stat);
+}
 
 gboolean
 td_proc_read_stat (pid_t pid, TdProcStat *stat)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *after_comm;
-  static long page_size;
+  char path[64];
+  int fd;
+  gboolean ok;
 
-  if (pid <= 0 || !g_file_get_contents (path, &contents, NULL, NULL))
+  if (pid <= 0)
     return FALSE;
-  /* the command name (field 2) may contain spaces and ')': skip past the last ')' */
-  after_comm = strrchr (contents, ')');
-  if (after_comm == NULL)
+  g_snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
     return FALSE;
-  fields = g_strsplit (after_comm + 2, " ", 0);
-  /* fields[0] is field 3 (state): utime 14, stime 15, starttime 22, rss 24 */
-  if (g_strv_length (fields) < 22)
-    return FALSE;
-  if (page_size == 0)
-    page_size = sysconf (_SC_PAGESIZE);
-  stat->cpu_ticks = g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
-  stat->start_ticks = g_ascii_strtoull (fields[19], NULL, 10);
-  stat->rss_bytes = g_ascii_strtoull (fields[21], NULL, 10) * (guint64) page_size;
-  stat->pgrp = (pid_t) g_ascii_strtoll (fields[2], NULL, 10);
-  return TRUE;
+  ok = read_stat_fd (fd, stat);
+  close (fd);
+  return ok;
 }
 
 char *
@@ -56,8 +103,22 @@ td_proc_cpu_percent (const TdProcStat *before, const TdProcStat *after, gint64 e
 void
 td_proc_sampler_init (TdProcSampler *sampler, pid_t pid)
 {
+  char path[64];
+
   memset (sampler, 0, sizeof *sampler);
   sampler->pid = pid;
+  /* kept open: a read then costs one pread, and once the process is gone
+   * the fd reads nothing rather than a recycled PID's figures */
+  g_snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  sampler->fd = pid > 0 ? open (path, O_RDONLY | O_CLOEXEC) : -1;
+}
+
+void
+td_proc_sampler_clear (TdProcSampler *sampler)
+{
+  if (sampler->fd >= 0)
+    close (sampler->fd);
+  sampler->fd = -1;
 }
 
 gboolean
@@ -66,7 +127,7 @@ td_proc_sampler_update (TdProcSampler *sampler)
   TdProcStat now;
   gint64 t = g_get_monotonic_time ();
 
-  if (!td_proc_read_stat (sampler->pid, &now))
+  if (sampler->fd < 0 || !read_stat_fd (sampler->fd, &now))
     return FALSE;
   if (sampler->have_sample)
     sampler->cpu_percent = td_proc_cpu_percent (&sampler->last, &now, t - sampler->last_time);

@@ -24,6 +24,7 @@ double   td_proc_cpu_percent (const TdProcStat *before, const TdProcStat *after,
  * read the latest CPU percent and RSS. */
 typedef struct {
   pid_t      pid;
+  int        fd;          /* /proc/PID/stat, or -1 */
   gboolean   have_sample;
   TdProcStat last;
   gint64     last_time;
@@ -33,5 +34,7 @@ typedef struct {
 
 void     td_proc_sampler_init   (TdProcSampler *sampler, pid_t pid);
 gboolean td_proc_sampler_update (TdProcSampler *sampler);
+/* Closes what td_proc_sampler_init() opened. */
+void     td_proc_sampler_clear  (TdProcSampler *sampler);
 
 G_END_DECLS
