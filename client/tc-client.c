@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "tc-client.h"
+#include "tc-proxy-loader.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -637,79 +638,6 @@ tc_client_list_tests_sync (TcClient      *self,
 
 /* --- test proxies ---------------------------------------------------------- */
 
-/* GDBusProxy ignores a failing GetAll, so an unknown path gives a proxy
- * without properties. Such a proxy is checked with an explicit Get, whose
- * error says why (no such object, access denied, service gone). */
-static gboolean
-test_proxy_is_loaded (TrDBusTest *proxy)
-{
-  g_autoptr(GVariant) state = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (proxy), "State");
-  return state != NULL;
-}
-
-static GVariant *
-get_state_parameters (void)
-{
-  return g_variant_new ("(ss)", TC_TEST_IFACE, "State");
-}
-
-static void
-on_test_state_checked (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  g_autoptr(GTask) task = G_TASK (user_data);
-  g_autoptr(GVariant) reply = NULL;
-  GError *error = NULL;
-
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (reply == NULL)
-    {
-      tc_client_normalize_error (&error, g_task_get_task_data (task));
-      g_task_return_error (task, error);
-      return;
-    }
-  /* It exists after all (GetAll alone failed): hand out the proxy, whose
-   * cache fills from PropertiesChanged. */
-  g_task_return_pointer (task, g_object_ref (g_object_get_data (G_OBJECT (task), "proxy")),
-                         g_object_unref);
-}
-
-static void
-on_test_proxy_ready (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GTask) task = G_TASK (user_data);
-  TcClient *self = g_task_get_source_object (task);
-  const char *path = g_task_get_task_data (task);
-  g_autoptr(TrDBusTest) proxy = NULL;
-  GCancellable *cancellable;
-  GError *error = NULL;
-
-  proxy = tr_dbus_test_proxy_new_finish (result, &error);
-  if (proxy == NULL)
-    {
-      tc_client_normalize_error (&error, path);
-      g_task_return_error (task, error);
-      return;
-    }
-
-  if (test_proxy_is_loaded (proxy))
-    {
-      g_task_return_pointer (task, g_steal_pointer (&proxy), g_object_unref);
-      return;
-    }
-
-  g_object_set_data_full (G_OBJECT (task), "proxy", g_steal_pointer (&proxy), g_object_unref);
-  cancellable = g_task_get_cancellable (task);
-  g_dbus_connection_call (self->connection, TC_BUS_NAME, path,
-                          "org.freedesktop.DBus.Properties", "Get",
-                          get_state_parameters (), G_VARIANT_TYPE ("(v)"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, cancellable,
-                          on_test_state_checked, g_steal_pointer (&task));
-}
-
 void
 tc_client_get_test (TcClient            *self,
                     const char          *path,
@@ -717,17 +645,11 @@ tc_client_get_test (TcClient            *self,
                     GAsyncReadyCallback  callback,
                     gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (TC_IS_CLIENT (self));
   g_return_if_fail (path != NULL && g_variant_is_object_path (path));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tc_client_get_test);
-  g_task_set_task_data (task, g_strdup (path), g_free);
-  tr_dbus_test_proxy_new (self->connection, G_DBUS_PROXY_FLAGS_NONE,
-                          TC_BUS_NAME, path, cancellable,
-                          on_test_proxy_ready, task);
+  tc_proxy_load (self, TR_DBUS_TYPE_TEST_PROXY, TC_TEST_IFACE, "State", path,
+                 tc_client_get_test, cancellable, callback, user_data);
 }
 
 TrDBusTest *
@@ -745,32 +667,11 @@ tc_client_get_test_sync (TcClient      *self,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  g_autoptr(TrDBusTest) proxy = NULL;
-  g_autoptr(GVariant) reply = NULL;
-
   g_return_val_if_fail (TC_IS_CLIENT (self), NULL);
   g_return_val_if_fail (path != NULL && g_variant_is_object_path (path), NULL);
 
-  proxy = tr_dbus_test_proxy_new_sync (self->connection, G_DBUS_PROXY_FLAGS_NONE,
-                                       TC_BUS_NAME, path, cancellable, error);
-  if (proxy == NULL)
-    {
-      tc_client_normalize_error (error, path);
-      return NULL;
-    }
-  if (test_proxy_is_loaded (proxy))
-    return g_steal_pointer (&proxy);
-
-  reply = g_dbus_connection_call_sync (self->connection, TC_BUS_NAME, path,
-                                       "org.freedesktop.DBus.Properties", "Get",
-                                       get_state_parameters (), G_VARIANT_TYPE ("(v)"),
-                                       G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
-  if (reply == NULL)
-    {
-      tc_client_normalize_error (error, path);
-      return NULL;
-    }
-  return g_steal_pointer (&proxy);
+  return TR_DBUS_TEST (tc_proxy_load_sync (self, TR_DBUS_TYPE_TEST_PROXY, TC_TEST_IFACE, "State",
+                                           path, cancellable, error));
 }
 
 /* --- Stop ------------------------------------------------------------------ */
