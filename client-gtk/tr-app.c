@@ -39,6 +39,7 @@ static const char app_css[] =
   ".heading.forward { color: #1c71d8; }\n"
   ".heading.reverse { color: #e66100; }\n"
   ".log-view { font-size: smaller; }\n"
+  ".iface-card { padding: 12px; }\n"
   "graph { min-height: 140px; }\n";
 
 /* --- recent hosts ------------------------------------------------------------------- */

@@ -28,6 +28,7 @@ struct _TrHistoryPage
 
   TcMonitor    *monitor;
   GCancellable *cancellable;
+  GCancellable *tests_cancellable;  /* the opened tests' loads */
   GtkWidget    *stack;
   GtkWidget    *host;
   GtkWidget    *label;
@@ -42,6 +43,7 @@ struct _TrHistoryPage
   GtkWidget    *list;
   GArray       *ids;          /* guint, as listed */
   GArray       *checked;      /* guint, ticked for comparison */
+  GHashTable   *checks;       /* id -> GtkCheckButton (unowned), as listed */
   guint         opened[2];
   guint         n_opened;
   guint         pending_tests;
@@ -170,6 +172,7 @@ make_row (TrHistoryPage *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (w), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (w), subtitle);
   gtk_widget_set_tooltip_text (check, _("Select two tests to compare them"));
+  g_hash_table_insert (self->checks, GUINT_TO_POINTER (id), check);
   gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
   g_object_set_data (G_OBJECT (check), "id", GUINT_TO_POINTER (id));
   g_signal_connect (check, "toggled", G_CALLBACK (on_check_toggled), self);
@@ -206,6 +209,7 @@ on_list_done (GObject      *source,
     gtk_list_box_remove (GTK_LIST_BOX (self->list), child);
   g_array_set_size (self->ids, 0);
   g_array_set_size (self->checked, 0);
+  g_hash_table_remove_all (self->checks);
   gtk_widget_set_sensitive (self->compare, FALSE);
   for (gsize i = 0; i < g_variant_n_children (tests); i++)
     {
@@ -303,12 +307,18 @@ on_test_done (GObject      *source,
 
   if (!tc_history_reader_get_test_finish (TC_CLIENT (source), result, &test, &samples, &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        report (user_data, error, _("open a past test"));
+      /* cancelled: another test was opened meanwhile, or the page went */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      self = TR_HISTORY_PAGE (user_data);
+      self->pending_tests--;
+      report (self, error, _("open a past test"));
       return;
     }
   self = TR_HISTORY_PAGE (user_data);
   self->pending_tests--;
+  if (self->n_opened == 0)
+    return;   /* back to the trend meanwhile */
   g_variant_lookup (test, "id", "u", &id);
   overlay = self->n_opened > 1;
   first_series = tr_plot_get_n_series (self->plot);
@@ -356,6 +366,10 @@ tr_history_page_open_tests (TrHistoryPage *self,
   g_return_if_fail (TR_IS_HISTORY_PAGE (self));
   g_return_if_fail (n_ids >= 1 && n_ids <= 2);
 
+  g_cancellable_cancel (self->tests_cancellable);
+  g_clear_object (&self->tests_cancellable);
+  self->tests_cancellable = g_cancellable_new ();
+  self->pending_tests = 0;
   self->n_opened = n_ids;
   self->opened[0] = ids[0];
   self->opened[1] = n_ids > 1 ? ids[1] : 0;
@@ -375,7 +389,7 @@ tr_history_page_open_tests (TrHistoryPage *self,
     {
       self->pending_tests++;
       tc_history_reader_get_test (tc_monitor_get_client (self->monitor), ids[i], opts,
-                                  self->cancellable, on_test_done, self);
+                                  self->tests_cancellable, on_test_done, self);
     }
 }
 
@@ -385,6 +399,58 @@ on_compare_clicked (GtkButton     *button,
 {
   if (self->checked->len == 2)
     tr_history_page_open_tests (self, (const guint *) self->checked->data, 2);
+}
+
+gboolean
+tr_history_page_set_checked (TrHistoryPage  *self,
+                             guint           id,
+                             gboolean        checked,
+                             GError        **error)
+{
+  GtkWidget *check;
+
+  g_return_val_if_fail (TR_IS_HISTORY_PAGE (self), FALSE);
+  check = g_hash_table_lookup (self->checks, GUINT_TO_POINTER (id));
+  if (check == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "test %u is not listed", id);
+      return FALSE;
+    }
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), checked);
+  return TRUE;
+}
+
+void
+tr_history_page_compare (TrHistoryPage *self)
+{
+  g_return_if_fail (TR_IS_HISTORY_PAGE (self));
+  if (gtk_widget_get_sensitive (self->compare))
+    on_compare_clicked (GTK_BUTTON (self->compare), self);
+}
+
+GVariant *
+tr_history_page_dup_state (TrHistoryPage *self)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  GVariantBuilder checked, labels;
+
+  g_return_val_if_fail (TR_IS_HISTORY_PAGE (self), NULL);
+  g_variant_builder_init (&checked, G_VARIANT_TYPE ("au"));
+  for (guint i = 0; i < self->checked->len; i++)
+    g_variant_builder_add (&checked, "u", g_array_index (self->checked, guint, i));
+  g_variant_builder_init (&labels, G_VARIANT_TYPE ("as"));
+  for (guint i = 0; i < tr_plot_get_n_series (self->plot); i++)
+    g_variant_builder_add (&labels, "s", tr_plot_series_get_label (self->plot, i));
+  g_variant_dict_insert_value (&dict, "checked", g_variant_builder_end (&checked));
+  g_variant_dict_insert (&dict, "compare_enabled", "b", gtk_widget_get_sensitive (self->compare));
+  g_variant_dict_insert (&dict, "opened", "u", self->n_opened);
+  g_variant_dict_insert (&dict, "loading", "u", self->pending_tests);
+  g_variant_dict_insert (&dict, "series", "u", tr_plot_get_n_series (self->plot));
+  g_variant_dict_insert_value (&dict, "series_labels", g_variant_builder_end (&labels));
+  g_variant_dict_insert (&dict, "points", "t", (guint64) tr_plot_get_n_points (self->plot));
+  g_variant_dict_insert (&dict, "title", "s", gtk_label_get_text (GTK_LABEL (self->graph_title)));
+  g_variant_dict_insert (&dict, "graph_frames", "u", tr_graph_get_frames (TR_GRAPH (self->graph)));
+  return g_variant_ref_sink (g_variant_dict_end (&dict));
 }
 
 static void
@@ -669,6 +735,7 @@ tr_history_page_dispose (GObject *object)
   TrHistoryPage *self = TR_HISTORY_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->tests_cancellable);
   if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
   g_clear_object (&self->monitor);
@@ -683,6 +750,8 @@ tr_history_page_finalize (GObject *object)
   TrHistoryPage *self = TR_HISTORY_PAGE (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->tests_cancellable);
+  g_hash_table_unref (self->checks);
   g_array_unref (self->ids);
   g_array_unref (self->checked);
   G_OBJECT_CLASS (tr_history_page_parent_class)->finalize (object);
@@ -705,6 +774,8 @@ tr_history_page_init (TrHistoryPage *self)
   self->cancellable = g_cancellable_new ();
   self->ids = g_array_new (FALSE, FALSE, sizeof (guint));
   self->checked = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->checks = g_hash_table_new (NULL, NULL);
+  self->tests_cancellable = g_cancellable_new ();
   build (self);
 }
 

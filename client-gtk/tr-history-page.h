@@ -24,6 +24,17 @@ GVariant  *tr_history_page_dup_ids       (TrHistoryPage  *self);
 void       tr_history_page_open_tests    (TrHistoryPage  *self,
                                           const guint    *ids,
                                           guint           n_ids);
+/* Ticks or unticks test @id of the list (as a click on its check box). */
+gboolean   tr_history_page_set_checked   (TrHistoryPage  *self,
+                                          guint           id,
+                                          gboolean        checked,
+                                          GError        **error);
+/* Overlays the two ticked tests (the Compare button); nothing when the
+ * button is insensitive. */
+void       tr_history_page_compare       (TrHistoryPage  *self);
+/* What the page shows, for the test hook (a{sv}): series, points, loading,
+ * compare_enabled, title, checked. */
+GVariant  *tr_history_page_dup_state     (TrHistoryPage  *self);
 /* "csv" (the opened test's samples, or the listed tests), "png", "svg".
  * CSV is written by the service, asynchronously; the result is toasted. */
 gboolean   tr_history_page_export_to     (TrHistoryPage  *self,

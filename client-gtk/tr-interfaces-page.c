@@ -1,78 +1,161 @@
 /* tr-interfaces-page.c: see tr-interfaces-page.h.
  *
- * The Interface API is not part of dbus/org.trafficd.Traffic1.xml yet, so
- * this page only lists what such objects carry (their properties, rates
- * formatted when the name says bits per second) and otherwise explains
- * that the service does not offer interface monitoring. */
+ * Rates never come from PropertiesChanged (the service does not emit it for
+ * them): one subscription to Interfaces.Sampled feeds the aggregate card
+ * and every interface card each tick. */
 #include "config.h"
 
 #include "tr-interfaces-page.h"
 
 #include <glib/gi18n.h>
 
-#include "tr-format.h"
+#include "tc-interfaces.h"
+#include "tr-interface-history.h"
+#include "tr-interface-row.h"
+
+#define INTERFACES_IFACE "org.trafficd.Traffic1.Interfaces"
 
 struct _TrInterfacesPage
 {
   GtkWidget   parent_instance;
 
   TcMonitor  *monitor;
+  TcClient   *client;
+  guint       sampled_id;
+  guint       ticks;
+  gboolean    history_open;
+
   GtkWidget  *stack;
-  GtkWidget  *list;
-  GHashTable *rows;      /* path -> row (unowned) */
+  GtkWidget  *total;     /* TrInterfaceRow without a proxy */
+  GtkWidget  *flow;
+  GtkWidget  *history;   /* TrInterfaceHistory */
+  GHashTable *rows;      /* path -> TrInterfaceRow (unowned) */
 };
 
 G_DEFINE_TYPE (TrInterfacesPage, tr_interfaces_page, GTK_TYPE_WIDGET)
 
-static void
-update_row (GtkWidget  *row,
-            GDBusProxy *proxy)
+/* --- which view --------------------------------------------------------------------------- */
+
+gboolean
+tr_interfaces_page_get_available (TrInterfacesPage *self)
 {
-  g_auto(GStrv) names = g_dbus_proxy_get_cached_property_names (proxy);
-  g_autoptr(GString) subtitle = g_string_new (NULL);
-  g_autoptr(GVariant) name = g_dbus_proxy_get_cached_property (proxy, "Name");
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                 name != NULL && g_variant_is_of_type (name, G_VARIANT_TYPE_STRING)
-                                   ? g_variant_get_string (name, NULL)
-                                   : g_dbus_proxy_get_object_path (proxy));
-  for (guint i = 0; names != NULL && names[i] != NULL; i++)
-    {
-      g_autoptr(GVariant) v = g_dbus_proxy_get_cached_property (proxy, names[i]);
-      g_autofree char *text = NULL;
-
-      if (g_str_equal (names[i], "Name") || v == NULL)
-        continue;
-      if (g_variant_is_of_type (v, G_VARIANT_TYPE_DOUBLE) && g_strrstr (names[i], "Rate") != NULL)
-        text = tr_format_rate (g_variant_get_double (v));
-      else if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
-        text = g_variant_dup_string (v, NULL);
-      else if (g_variant_is_of_type (v, G_VARIANT_TYPE_DOUBLE) || g_variant_is_of_type (v, G_VARIANT_TYPE_UINT64) ||
-               g_variant_is_of_type (v, G_VARIANT_TYPE_UINT32) || g_variant_is_of_type (v, G_VARIANT_TYPE_BOOLEAN))
-        text = g_variant_print (v, FALSE);
-      if (text == NULL || *text == '\0')
-        continue;
-      if (subtitle->len > 0)
-        g_string_append (subtitle, " · ");
-      g_string_append_printf (subtitle, "%s %s", names[i], text);
-    }
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
-}
-
-static void
-on_properties_changed (GDBusProxy *proxy,
-                       GVariant   *changed,
-                       GStrv       invalidated,
-                       GtkWidget  *row)
-{
-  update_row (row, proxy);
+  g_return_val_if_fail (TR_IS_INTERFACES_PAGE (self), FALSE);
+  return g_hash_table_size (self->rows) > 0 || tc_monitor_lookup_interface (self->monitor, INTERFACES_IFACE) != NULL;
 }
 
 static void
 update_state (TrInterfacesPage *self)
 {
-  gtk_stack_set_visible_child_name (GTK_STACK (self->stack),
-                                    g_hash_table_size (self->rows) > 0 ? "list" : "unavailable");
+  const char *view;
+
+  if (self->history_open)
+    view = "history";
+  else if (tr_interfaces_page_get_available (self) || !tc_monitor_get_available (self->monitor))
+    view = "list";   /* while the service is away the window's banner explains */
+  else
+    view = "unavailable";
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), view);
+}
+
+void
+tr_interfaces_page_open_history (TrInterfacesPage *self,
+                                 const char       *name)
+{
+  g_return_if_fail (TR_IS_INTERFACES_PAGE (self));
+  g_return_if_fail (name != NULL && *name != '\0');
+
+  tr_interface_history_set_interface (TR_INTERFACE_HISTORY (self->history), name);
+  self->history_open = TRUE;
+  update_state (self);
+}
+
+void
+tr_interfaces_page_close_history (TrInterfacesPage *self)
+{
+  g_return_if_fail (TR_IS_INTERFACES_PAGE (self));
+  self->history_open = FALSE;
+  update_state (self);
+}
+
+gboolean
+tr_interfaces_page_set_history_range (TrInterfacesPage *self,
+                                      const char       *range)
+{
+  g_return_val_if_fail (TR_IS_INTERFACES_PAGE (self), FALSE);
+  return tr_interface_history_set_range (TR_INTERFACE_HISTORY (self->history), range);
+}
+
+static void
+on_history_back (TrInterfaceHistory *history,
+                 TrInterfacesPage   *self)
+{
+  tr_interfaces_page_close_history (self);
+}
+
+static void
+on_child_activated (GtkFlowBox       *flow,
+                    GtkFlowBoxChild  *child,
+                    TrInterfacesPage *self)
+{
+  TrInterfaceRow *row = TR_INTERFACE_ROW (gtk_flow_box_child_get_child (child));
+  const char *name = tr_interface_row_get_name (row);
+
+  if (name != NULL && *name != '\0')
+    tr_interfaces_page_open_history (self, name);
+}
+
+/* --- samples -------------------------------------------------------------------------------- */
+
+static void
+on_sampled (guint64   timestamp_us,
+            double    interval_seconds,
+            GVariant *total,
+            GVariant *interfaces,
+            gpointer  user_data)
+{
+  TrInterfacesPage *self = user_data;
+  double t = timestamp_us / 1e6;
+  guint summed = 0;
+  GVariantIter iter;
+  const char *path;
+  GVariant *sample;
+  GHashTableIter rows;
+  gpointer row;
+
+  self->ticks++;
+  tr_interface_row_add_sample (TR_INTERFACE_ROW (self->total), t, total);
+  g_variant_iter_init (&iter, interfaces);
+  while (g_variant_iter_next (&iter, "{&o@a{sv}}", &path, &sample))
+    {
+      row = g_hash_table_lookup (self->rows, path);
+      if (row != NULL)
+        tr_interface_row_add_sample (row, t, sample);
+      g_variant_unref (sample);
+    }
+  /* loopback is left out of the total unless the service counts every
+   * interface (its interface-include-loopback setting) */
+  g_variant_lookup (total, "interfaces", "u", &summed);
+  g_hash_table_iter_init (&rows, self->rows);
+  while (g_hash_table_iter_next (&rows, NULL, &row))
+    if (tr_interface_row_is_loopback (row))
+      tr_interface_row_set_counted (row, summed > 0 && summed >= g_hash_table_size (self->rows));
+}
+
+/* --- objects -------------------------------------------------------------------------------- */
+
+static int
+compare_rows (GtkFlowBoxChild *a,
+              GtkFlowBoxChild *b,
+              gpointer         user_data)
+{
+  TrInterfaceRow *ra = TR_INTERFACE_ROW (gtk_flow_box_child_get_child (a));
+  TrInterfaceRow *rb = TR_INTERFACE_ROW (gtk_flow_box_child_get_child (b));
+  gboolean la = tr_interface_row_is_loopback (ra), lb = tr_interface_row_is_loopback (rb);
+
+  /* loopback last: it carries no traffic of the network */
+  if (la != lb)
+    return la ? 1 : -1;
+  return g_utf8_collate (tr_interface_row_get_name (ra), tr_interface_row_get_name (rb));
 }
 
 static void
@@ -86,13 +169,9 @@ on_object_added (TcMonitor        *monitor,
 
   if (iface == NULL || g_hash_table_contains (self->rows, path))
     return;
-  row = adw_action_row_new ();
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("network-wired-symbolic"));
-  g_signal_connect_object (iface, "g-properties-changed", G_CALLBACK (on_properties_changed), row, 0);
-  update_row (row, G_DBUS_PROXY (iface));
+  row = tr_interface_row_new (G_DBUS_PROXY (iface));
   g_hash_table_insert (self->rows, g_strdup (path), row);
-  gtk_list_box_append (GTK_LIST_BOX (self->list), row);
+  gtk_flow_box_append (GTK_FLOW_BOX (self->flow), row);
   update_state (self);
 }
 
@@ -106,16 +185,108 @@ on_object_removed (TcMonitor        *monitor,
 
   if (row == NULL)
     return;
-  gtk_list_box_remove (GTK_LIST_BOX (self->list), row);
   g_hash_table_remove (self->rows, path);
+  gtk_flow_box_remove (GTK_FLOW_BOX (self->flow), row);
   update_state (self);
 }
 
-gboolean
-tr_interfaces_page_get_available (TrInterfacesPage *self)
+static void
+on_monitor_changed (TrInterfacesPage *self)
 {
-  g_return_val_if_fail (TR_IS_INTERFACES_PAGE (self), FALSE);
-  return g_hash_table_size (self->rows) > 0;
+  update_state (self);
+}
+
+/* --- the test hook ---------------------------------------------------------------------------- */
+
+GVariant *
+tr_interfaces_page_dup_state (TrInterfacesPage *self)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  GVariantBuilder rows;
+  GHashTableIter iter;
+  gpointer row;
+
+  g_return_val_if_fail (TR_IS_INTERFACES_PAGE (self), NULL);
+  g_variant_dict_insert (&dict, "view", "s", gtk_stack_get_visible_child_name (GTK_STACK (self->stack)));
+  g_variant_dict_insert (&dict, "available", "b", tr_interfaces_page_get_available (self));
+  g_variant_dict_insert (&dict, "ticks", "u", self->ticks);
+  g_variant_dict_insert_value (&dict, "total", tr_interface_row_dup_state (TR_INTERFACE_ROW (self->total)));
+  g_variant_builder_init (&rows, G_VARIANT_TYPE ("a{sa{sv}}"));
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &row))
+    {
+      g_autoptr(GVariant) state = tr_interface_row_dup_state (row);
+      g_variant_builder_add (&rows, "{s@a{sv}}", tr_interface_row_get_name (row), state);
+    }
+  g_variant_dict_insert_value (&dict, "rows", g_variant_builder_end (&rows));
+  g_variant_dict_insert_value (&dict, "history",
+                               tr_interface_history_dup_state (TR_INTERFACE_HISTORY (self->history)));
+  return g_variant_ref_sink (g_variant_dict_end (&dict));
+}
+
+/* --- construction ------------------------------------------------------------------------------ */
+
+static GtkWidget *
+scrolled_clamp (GtkWidget *child)
+{
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *clamp = adw_clamp_new ();
+
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 1100);
+  gtk_widget_set_margin_top (child, 12);
+  gtk_widget_set_margin_bottom (child, 12);
+  gtk_widget_set_margin_start (child, 12);
+  gtk_widget_set_margin_end (child, 12);
+  adw_clamp_set_child (ADW_CLAMP (clamp), child);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), clamp);
+  return scroller;
+}
+
+static void
+build (TrInterfacesPage *self)
+{
+  GtkWidget *status, *box, *heading;
+
+  self->stack = gtk_stack_new ();
+  gtk_widget_set_parent (self->stack, GTK_WIDGET (self));
+
+  status = adw_status_page_new ();
+  gtk_widget_set_name (status, "interfaces-unavailable");
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (status), "network-wired-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (status), _("Interfaces Not Available"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (status),
+                                   _("This trafficd service does not monitor network interfaces. "
+                                     "Interface rates and their history appear here once it does."));
+  gtk_stack_add_named (GTK_STACK (self->stack), status, "unavailable");
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  self->total = tr_interface_row_new (NULL);
+  gtk_widget_set_name (self->total, "interfaces-total");
+  gtk_box_append (GTK_BOX (box), self->total);
+
+  heading = gtk_label_new (_("Interfaces"));
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_set_margin_top (heading, 6);
+  gtk_box_append (GTK_BOX (box), heading);
+
+  self->flow = gtk_flow_box_new ();
+  gtk_widget_set_name (self->flow, "interfaces-list");
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (self->flow), GTK_SELECTION_NONE);
+  gtk_flow_box_set_activate_on_single_click (GTK_FLOW_BOX (self->flow), TRUE);
+  gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (self->flow), TRUE);
+  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (self->flow), 1);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (self->flow), 2);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (self->flow), 12);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (self->flow), 12);
+  gtk_flow_box_set_sort_func (GTK_FLOW_BOX (self->flow), compare_rows, NULL, NULL);
+  gtk_widget_set_valign (self->flow, GTK_ALIGN_START);
+  g_signal_connect (self->flow, "child-activated", G_CALLBACK (on_child_activated), self);
+  gtk_box_append (GTK_BOX (box), self->flow);
+  gtk_stack_add_named (GTK_STACK (self->stack), scrolled_clamp (box), "list");
+
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "list");
 }
 
 static void
@@ -123,9 +294,13 @@ tr_interfaces_page_dispose (GObject *object)
 {
   TrInterfacesPage *self = TR_INTERFACES_PAGE (object);
 
+  if (self->sampled_id != 0)
+    tc_interfaces_unwatch (self->client, self->sampled_id);
+  self->sampled_id = 0;
   if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
   g_clear_object (&self->monitor);
+  g_clear_object (&self->client);
   g_clear_pointer (&self->stack, gtk_widget_unparent);
   g_clear_pointer (&self->rows, g_hash_table_unref);
   G_OBJECT_CLASS (tr_interfaces_page_parent_class)->dispose (object);
@@ -141,36 +316,8 @@ tr_interfaces_page_class_init (TrInterfacesPageClass *klass)
 static void
 tr_interfaces_page_init (TrInterfacesPage *self)
 {
-  GtkWidget *status, *scroller, *clamp;
-
   self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->stack = gtk_stack_new ();
-  gtk_widget_set_parent (self->stack, GTK_WIDGET (self));
-
-  status = adw_status_page_new ();
-  gtk_widget_set_name (status, "interfaces-unavailable");
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (status), "network-wired-symbolic");
-  adw_status_page_set_title (ADW_STATUS_PAGE (status), _("Interfaces Not Available"));
-  adw_status_page_set_description (ADW_STATUS_PAGE (status),
-                                   _("This trafficd service does not monitor network interfaces. "
-                                     "Interface rates and their history appear here once it does."));
-  gtk_stack_add_named (GTK_STACK (self->stack), status, "unavailable");
-
-  scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  clamp = adw_clamp_new ();
-  gtk_widget_set_margin_top (clamp, 18);
-  gtk_widget_set_margin_bottom (clamp, 18);
-  gtk_widget_set_margin_start (clamp, 12);
-  gtk_widget_set_margin_end (clamp, 12);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), clamp);
-  self->list = gtk_list_box_new ();
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->list), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (self->list, "boxed-list");
-  gtk_widget_set_valign (self->list, GTK_ALIGN_START);
-  adw_clamp_set_child (ADW_CLAMP (clamp), self->list);
-  gtk_stack_add_named (GTK_STACK (self->stack), scroller, "list");
-  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "unavailable");
+  build (self);
 }
 
 GtkWidget *
@@ -180,8 +327,17 @@ tr_interfaces_page_new (TcMonitor *monitor)
   GDBusObjectManager *manager = tc_monitor_get_object_manager (monitor);
 
   self->monitor = g_object_ref (monitor);
+  self->client = g_object_ref (tc_monitor_get_client (monitor));
+
+  self->history = tr_interface_history_new (monitor);
+  g_signal_connect (self->history, "back", G_CALLBACK (on_history_back), self);
+  gtk_stack_add_named (GTK_STACK (self->stack), scrolled_clamp (self->history), "history");
+
+  self->sampled_id = tc_interfaces_watch (self->client, on_sampled, self);
   g_signal_connect (monitor, "object-added", G_CALLBACK (on_object_added), self);
   g_signal_connect (monitor, "object-removed", G_CALLBACK (on_object_removed), self);
+  g_signal_connect_swapped (monitor, "interfaces-changed", G_CALLBACK (on_monitor_changed), self);
+  g_signal_connect_swapped (monitor, "notify::available", G_CALLBACK (on_monitor_changed), self);
   if (manager != NULL)
     {
       GList *objects = g_dbus_object_manager_get_objects (manager);
@@ -189,5 +345,6 @@ tr_interfaces_page_new (TcMonitor *monitor)
         on_object_added (monitor, l->data, self);
       g_list_free_full (objects, g_object_unref);
     }
+  update_state (self);
   return GTK_WIDGET (self);
 }

@@ -414,6 +414,30 @@ tr_plot_set_points (TrPlot       *self,
   changed (self, TRUE);
 }
 
+void
+tr_plot_drop_before (TrPlot *self,
+                     double  x)
+{
+  gboolean dropped = FALSE;
+
+  g_return_if_fail (TR_IS_PLOT (self));
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *s = g_ptr_array_index (self->series, i);
+      gsize n = lower_bound ((const double *) s->xs->data, s->xs->len, x);
+
+      if (n == 0)
+        continue;
+      g_array_remove_range (s->xs, 0, n);
+      g_array_remove_range (s->ys, 0, n);
+      dropped = TRUE;
+    }
+  if (!dropped)
+    return;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_POINTS]);
+  changed (self, TRUE);
+}
+
 gsize
 tr_plot_series_get_n_points (TrPlot *self,
                              guint   series)

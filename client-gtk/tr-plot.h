@@ -67,6 +67,10 @@ void        tr_plot_set_points          (TrPlot       *self,
                                          const double *xs,
                                          const double *ys,
                                          gsize         n);
+/* Removes every point whose x is below @x, from every series (a bounded
+ * window of recent points). */
+void        tr_plot_drop_before         (TrPlot       *self,
+                                         double        x);
 gsize       tr_plot_series_get_n_points (TrPlot       *self,
                                          guint         series);
 /* The points of a series (transfer none, valid until the next change). */

@@ -4,6 +4,7 @@
 #include "tr-window.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "tr-history-page.h"
 #include "tr-interfaces-page.h"
@@ -365,6 +366,50 @@ action_show_page (GSimpleAction *action,
 }
 
 static void
+action_interface_history (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  TrWindow *self = user_data;
+
+  tr_window_show_page (self, "interfaces");
+  tr_interfaces_page_open_history (TR_INTERFACES_PAGE (self->interfaces_page),
+                                   g_variant_get_string (parameter, NULL));
+}
+
+static void
+action_interface_range (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  TrWindow *self = user_data;
+
+  tr_interfaces_page_set_history_range (TR_INTERFACES_PAGE (self->interfaces_page),
+                                        g_variant_get_string (parameter, NULL));
+}
+
+static void
+action_interfaces_back (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  TrWindow *self = user_data;
+
+  tr_interfaces_page_close_history (TR_INTERFACES_PAGE (self->interfaces_page));
+}
+
+static void
+action_history_compare (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  TrWindow *self = user_data;
+
+  tr_window_show_page (self, "history");
+  tr_history_page_compare (TR_HISTORY_PAGE (self->history_page));
+}
+
+static void
 action_toast (GSimpleAction *action,
               GVariant      *parameter,
               gpointer       user_data)
@@ -381,6 +426,16 @@ tr_window_set_field (TrWindow    *self,
                      GError     **error)
 {
   g_return_val_if_fail (TR_IS_WINDOW (self), FALSE);
+  /* "history-check-ID": tick (value "true") or untick a test of the History list */
+  if (g_str_has_prefix (id, "history-check-"))
+    {
+      guint64 test_id = 0;
+
+      if (!g_ascii_string_to_unsigned (id + strlen ("history-check-"), 10, 1, G_MAXUINT32, &test_id, error))
+        return FALSE;
+      return tr_history_page_set_checked (TR_HISTORY_PAGE (self->history_page), (guint) test_id,
+                                          g_str_equal (value, "true"), error);
+    }
   return tr_new_test_page_set_field (TR_NEW_TEST_PAGE (self->new_page), id, value, error);
 }
 
@@ -420,8 +475,14 @@ tr_window_dup_state (TrWindow *self)
                          tr_history_page_get_available (TR_HISTORY_PAGE (self->history_page)));
   g_variant_dict_insert_value (&dict, "history_ids",
                                tr_history_page_dup_ids (TR_HISTORY_PAGE (self->history_page)));
+  g_variant_dict_insert_value (&dict, "history",
+                               tr_history_page_dup_state (TR_HISTORY_PAGE (self->history_page)));
   g_variant_dict_insert (&dict, "interfaces_available", "b",
                          tr_interfaces_page_get_available (TR_INTERFACES_PAGE (self->interfaces_page)));
+  g_variant_dict_insert_value (&dict, "interfaces",
+                               tr_interfaces_page_dup_state (TR_INTERFACES_PAGE (self->interfaces_page)));
+  g_variant_dict_insert (&dict, "window_width", "i", gtk_widget_get_width (GTK_WIDGET (self)));
+  g_variant_dict_insert (&dict, "window_height", "i", gtk_widget_get_height (GTK_WIDGET (self)));
   return g_variant_ref_sink (g_variant_dict_end (&dict));
 }
 
@@ -434,6 +495,10 @@ static const GActionEntry win_entries[] = {
   { "export", action_export, "s", NULL, NULL, { 0 } },
   { "show-page", action_show_page, "s", NULL, NULL, { 0 } },
   { "toast", action_toast, "s", NULL, NULL, { 0 } },
+  { "interface-history", action_interface_history, "s", NULL, NULL, { 0 } },
+  { "interface-range", action_interface_range, "s", NULL, NULL, { 0 } },
+  { "interfaces-back", action_interfaces_back, NULL, NULL, NULL, { 0 } },
+  { "history-compare", action_history_compare, NULL, NULL, NULL, { 0 } },
 };
 
 static void

@@ -24,8 +24,9 @@ void       tr_window_show_page        (TrWindow       *self,
 void       tr_window_toast            (TrWindow       *self,
                                        const char     *message);
 
-/* For the test hook: fill in a New Test field, export without a dialog,
- * and a snapshot of what the window shows. */
+/* For the test hook: fill in a New Test field (or "history-check-ID":
+ * tick a test of the History list, value "true" or "false"), export without
+ * a dialog, and a snapshot of what the window shows. */
 gboolean   tr_window_set_field        (TrWindow       *self,
                                        const char     *id,
                                        const char     *value,

@@ -23,6 +23,29 @@ GVariant *tc_interfaces_get_history_sync (TcClient      *client,
                                           GCancellable  *cancellable,
                                           GError       **error);
 
+/* The same calls, asynchronous (for the GTK main loop). Errors are
+ * normalised as in tc-client.h. _finish() gives the a(tdudddddddd) of
+ * GetHistory (and *@resolution_s) or ListInterfaces' aa{sv}. */
+void      tc_interfaces_list             (TcClient             *client,
+                                          GCancellable         *cancellable,
+                                          GAsyncReadyCallback   callback,
+                                          gpointer              user_data);
+GVariant *tc_interfaces_list_finish      (TcClient             *client,
+                                          GAsyncResult         *result,
+                                          GError              **error);
+void      tc_interfaces_get_history      (TcClient             *client,
+                                          const char           *name,
+                                          guint64               since_us,
+                                          guint64               until_us,
+                                          guint                 max_points,
+                                          GCancellable         *cancellable,
+                                          GAsyncReadyCallback   callback,
+                                          gpointer              user_data);
+GVariant *tc_interfaces_get_history_finish (TcClient           *client,
+                                          GAsyncResult         *result,
+                                          guint                *resolution_s,
+                                          GError              **error);
+
 /* Called for every Sampled signal: @total a{sv}, @interfaces a{oa{sv}}. */
 typedef void (*TcInterfacesSampledFunc) (guint64    timestamp_us,
                                          double     interval_seconds,

@@ -251,6 +251,34 @@ test_exports (void)
   g_rmdir (dir);
 }
 
+/* A bounded window: tr_plot_drop_before() removes the older points of
+ * every series and keeps the rest in order. */
+static void
+test_drop_before (void)
+{
+  g_autoptr(TrPlot) plot = tr_plot_new ();
+  guint a = tr_plot_add_series (plot, "a", 0x1c71d8);
+  guint b = tr_plot_add_series (plot, "b", 0xe66100);
+
+  for (int i = 0; i < 10; i++)
+    {
+      tr_plot_append (plot, a, i, i * 10.0);
+      tr_plot_append (plot, b, i + 0.5, i * 20.0);
+    }
+  tr_plot_drop_before (plot, 5);
+  g_assert_cmpuint (tr_plot_series_get_n_points (plot, a), ==, 5);
+  g_assert_cmpuint (tr_plot_series_get_n_points (plot, b), ==, 5);
+  g_assert_cmpfloat (tr_plot_series_peek_x (plot, a)[0], ==, 5);
+  g_assert_cmpfloat (tr_plot_series_peek_y (plot, a)[0], ==, 50);
+  g_assert_cmpfloat (tr_plot_series_peek_x (plot, b)[0], ==, 5.5);
+  g_assert_cmpuint (tr_plot_get_n_points (plot), ==, 10);
+  tr_plot_drop_before (plot, 100);
+  g_assert_cmpuint (tr_plot_get_n_points (plot), ==, 0);
+  /* appending goes on after the window moved */
+  tr_plot_append (plot, a, 101, 1);
+  g_assert_cmpuint (tr_plot_series_get_n_points (plot, a), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -260,5 +288,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plot/autoscale-hysteresis", test_autoscale_hysteresis);
   g_test_add_func ("/plot/units", test_units);
   g_test_add_func ("/plot/exports", test_exports);
+  g_test_add_func ("/plot/drop-before", test_drop_before);
   return g_test_run ();
 }
