@@ -30,131 +30,57 @@ Run with /usr/bin/python3 (it needs python3-gi), from anywhere:
 
 import argparse
 import json
-import math
 import os
 import platform
-import select
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 
-try:
-    from gi.repository import Gio, GLib
-except ImportError:
-    sys.stderr.write("bench-concurrency: needs python3-gi; run it with /usr/bin/python3\n")
-    sys.exit(1)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import (BUS_NAME, MANAGER_IFACE, MANAGER_PATH, PROPS_IFACE, SOURCE_ROOT,  # noqa: E402
+                      TERMINAL_STATES, TEST_IFACE, BenchError, Stack, all_processes, catch_signals, cpu_seconds, log,
+                      machine_busy, percentile, port_free, process_tree)
+from gi.repository import Gio, GLib  # noqa: E402
 
-BUS_NAME = "org.trafficd.Traffic1"
-MANAGER_PATH = "/org/trafficd/Traffic1"
-MANAGER_IFACE = "org.trafficd.Traffic1.Manager"
-TEST_IFACE = "org.trafficd.Traffic1.Test"
+# The call probe, run as its own process: Manager.ListTests and
+# Get(RunningTests) alternately every PERIOD s until stdin closes; prints
+# {"latencies": [[monotonic time, seconds], ...], "errors": [...]}.
+PROBE_SCRIPT = r"""
+import json, select, sys, time
+from gi.repository import Gio, GLib
+address, period = sys.argv[1], float(sys.argv[2])
+conn = Gio.DBusConnection.new_for_address_sync(
+    address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+    None, None)
+calls = [("/org/trafficd/Traffic1", "org.trafficd.Traffic1.Manager", "ListTests", None, "(ao)"),
+         ("/org/trafficd/Traffic1", "org.freedesktop.DBus.Properties", "Get",
+          GLib.Variant("(ss)", ("org.trafficd.Traffic1.Manager", "RunningTests")), "(v)")]
+latencies, errors, i = [], [], 0
+while True:
+    path, iface, method, args, rtype = calls[i % 2]
+    t0 = time.perf_counter()
+    try:
+        conn.call_sync("org.trafficd.Traffic1", path, iface, method, args, GLib.VariantType(rtype),
+                       Gio.DBusCallFlags.NONE, 10000, None)
+        latencies.append((time.monotonic(), time.perf_counter() - t0))
+    except GLib.Error as e:
+        errors.append(e.message)
+    i += 1
+    if select.select([sys.stdin], [], [], period)[0]:
+        break
+json.dump({"latencies": latencies, "errors": errors[:5]}, sys.stdout)
+"""
+
 SERVER_IFACE = "org.trafficd.Traffic1.Server"
-PROPS_IFACE = "org.freedesktop.DBus.Properties"
-TERMINAL_STATES = ("finished", "failed", "stopped")
 PORTS = (5900, 5999)
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 GOAL_CALL_P99_MS = 20.0
 GOAL_CPU_PERCENT_PER_TEST = 0.5
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE_ROOT = os.path.dirname(HERE)
-
-
-class BenchError(Exception):
-    """A measurement could not be made."""
-
-
-def log(msg):
-    sys.stderr.write("bench-concurrency: %s\n" % msg)
-    sys.stderr.flush()
-
-
-def percentile(values, p):
-    """p-th percentile, linear interpolation between order statistics."""
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    k = (len(s) - 1) * p / 100.0
-    lo = math.floor(k)
-    hi = min(lo + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
-
-
-def cpu_seconds(pid):
-    """utime+stime of PID in seconds."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def machine_busy():
-    """(busy, total) CPU seconds of the machine from /proc/stat."""
-    with open("/proc/stat") as f:
-        cols = [int(c) for c in f.readline().split()[1:]]
-    busy = cols[0] + cols[1] + cols[2] + cols[5] + cols[6]
-    return busy / CLK_TCK, sum(cols[:8]) / CLK_TCK
 
 
 def tree_cpu(root):
     """CPU seconds of ROOT and all its descendants, including what they
     reaped (cutime+cstime), from /proc."""
-    procs = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % name) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        procs[int(name)] = (int(fields[1]), sum(int(fields[i]) for i in (11, 12, 13, 14)) / CLK_TCK)
-    ours, changed = {root}, True
-    while changed:
-        changed = False
-        for pid, (ppid, _) in procs.items():
-            if ppid in ours and pid not in ours:
-                ours.add(pid)
-                changed = True
-    return sum(procs[p][1] for p in ours if p in procs)
-
-
-def port_free(port):
-    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-        s = socket.socket(socket.AF_INET, kind)
-        try:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("0.0.0.0", port))
-        except OSError:
-            return False
-        finally:
-            s.close()
-    return True
-
-
-def wait_stable(paths, timeout=120, quiet=2.0):
-    """Waits until the files exist and have not changed for QUIET seconds
-    (someone may be rebuilding the tree right now)."""
-    deadline = time.monotonic() + timeout
-    said = False
-    while time.monotonic() < deadline:
-        try:
-            stats = [os.stat(p) for p in paths]
-        except OSError:
-            stats = None
-        if stats and all(os.access(p, os.X_OK) for p in paths) and \
-                time.time() - max(s.st_mtime for s in stats) >= quiet:
-            return
-        if not said:
-            log("waiting for %s to be built and stable" % ", ".join(paths))
-            said = True
-        time.sleep(0.5)
-    raise BenchError("%s missing or still changing after %d s (build first: meson compile -C build)"
-                     % (", ".join(paths), timeout))
+    procs = all_processes()
+    return sum(procs[p][1] + procs[p][2] for p in process_tree(procs, root) if p in procs)
 
 
 def variant_options(options):
@@ -163,61 +89,16 @@ def variant_options(options):
     return GLib.Variant("a{sv}", {k: GLib.Variant(types[k], v) for k, v in options.items()})
 
 
-class Bench:
+class Bench(Stack):
     def __init__(self, args):
+        super().__init__("trafficd-bench-conc.", args.keep_temp)
         self.args = args
-        self.tmp = tempfile.mkdtemp(prefix="trafficd-bench-conc.")
-        self.procs = []
-        self.conn = None
-        self.bus_address = None
-        self.trafficd = None
-        self.tick = None
         self.states = {}        # test path -> latest State seen
         self.latencies = []     # (monotonic time, seconds) of Manager calls
         self.probe_errors = []
-        self.stop_probe = threading.Event()
+        self.probe_proc = None
 
     # ---- processes ----
-
-    def spawn(self, name, argv, **kw):
-        logf = open(os.path.join(self.tmp, name + ".log"), "wb")
-        kw.setdefault("stdout", logf)
-        kw.setdefault("stderr", subprocess.STDOUT)
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, **kw)
-        logf.close()
-        self.procs.append((name, p))
-        return p
-
-    def log_tail(self, name, lines=20):
-        try:
-            with open(os.path.join(self.tmp, name + ".log"), errors="replace") as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError:
-            return ""
-
-    def connect(self):
-        conn = Gio.DBusConnection.new_for_address_sync(
-            self.bus_address,
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
-            None, None)
-        conn.set_exit_on_close(False)
-        return conn
-
-    def start_bus(self):
-        r, w = os.pipe()
-        self.spawn("dbus-daemon", ["dbus-daemon", "--session", "--nofork", "--nopidfile",
-                                   "--print-address=%d" % w], pass_fds=(w,))
-        os.close(w)
-        ready, _, _ = select.select([r], [], [], 10)
-        data = os.read(r, 4096).decode() if ready else ""
-        os.close(r)
-        if not data.strip():
-            raise BenchError("dbus-daemon did not print its address")
-        self.bus_address = data.strip().splitlines()[0]
-        self.conn = self.connect()
-        self.tick = GLib.timeout_add(50, lambda: True)
-        self.conn.signal_subscribe(BUS_NAME, PROPS_IFACE, "PropertiesChanged", None, TEST_IFACE,
-                                   Gio.DBusSignalFlags.NONE, self.on_properties_changed)
 
     def on_properties_changed(self, conn, sender, path, iface, name, params):
         changed = params.unpack()[1]
@@ -231,58 +112,14 @@ class Bench:
             raise BenchError("only %d free ports in %d-%d, %d needed" % (len(free), lo, hi, n))
         return free
 
-    def start_trafficd(self, n):
-        trafficd, runner = self.args.trafficd, self.args.runner
-        if not self.args.no_copy:
-            wait_stable((trafficd, runner))
-            bindir = os.path.join(self.tmp, "bin")
-            os.mkdir(bindir)
-            trafficd = shutil.copy2(trafficd, bindir)
-            runner = shutil.copy2(runner, bindir)
-        for d in ("state", "run"):
-            os.mkdir(os.path.join(self.tmp, d), 0o700)
+    def start_service(self, n):
+        self.start_bus(tick_ms=50)
+        self.conn.signal_subscribe(BUS_NAME, PROPS_IFACE, "PropertiesChanged", None, TEST_IFACE,
+                                   Gio.DBusSignalFlags.NONE, self.on_properties_changed)
         free = self.ports(n)
-        env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=self.bus_address)
-        env.pop("G_MESSAGES_DEBUG", None)
-        argv = [trafficd, "--session", "--runner", runner,
-                "--state-directory", os.path.join(self.tmp, "state"),
-                "--runtime-directory", os.path.join(self.tmp, "run"),
-                "--max-running-tests", str(max(n, 1)), "--max-servers", str(max(n, 1)),
-                "--server-ports", "%d-%d" % (free[0], free[-1]), "--keep-ended", "600"]
-        self.trafficd_argv = argv
-        self.trafficd = self.spawn("trafficd", argv, env=env)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.trafficd.poll() is not None:
-                raise BenchError("trafficd exited with %s:\n%s" % (self.trafficd.returncode, self.log_tail("trafficd")))
-            try:
-                self.conn.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                    "GetNameOwner", GLib.Variant("(s)", (BUS_NAME,)), None,
-                                    Gio.DBusCallFlags.NONE, 1000, None)
-                return
-            except GLib.Error:
-                time.sleep(0.05)
-        raise BenchError("trafficd did not take %s on the bus" % BUS_NAME)
-
-    def call(self, path, iface, method, params=None, reply=None, conn=None, timeout_ms=30000):
-        r = (conn or self.conn).call_sync(BUS_NAME, path, iface, method, params,
-                                          GLib.VariantType(reply) if reply else None,
-                                          Gio.DBusCallFlags.NONE, timeout_ms, None)
-        return r.unpack() if r is not None else None
-
-    def get(self, path, iface, name, conn=None):
-        return self.call(path, PROPS_IFACE, "Get", GLib.Variant("(ss)", (iface, name)), "(v)", conn=conn)[0]
-
-    def iterate_until(self, predicate, timeout, what):
-        ctx = GLib.MainContext.default()
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                raise BenchError("timed out after %d s waiting for %s" % (timeout, what))
-            if self.trafficd.poll() is not None:
-                raise BenchError("trafficd died (%s) waiting for %s:\n%s"
-                                 % (self.trafficd.returncode, what, self.log_tail("trafficd")))
-            ctx.iteration(True)
+        self.start_trafficd(self.args.trafficd, self.args.runner, copy=not self.args.no_copy, extra=[
+            "--max-running-tests", str(max(n, 1)), "--max-servers", str(max(n, 1)),
+            "--server-ports", "%d-%d" % (free[0], free[-1]), "--keep-ended", "600"])
 
     def start_servers(self, n):
         """Managed servers (or plain iperf3 -s); returns their ports."""
@@ -299,48 +136,46 @@ class Bench:
         paths = [self.call(MANAGER_PATH, MANAGER_IFACE, "StartServer",
                            GLib.Variant.new_tuple(GLib.Variant("a{sv}", {"port": GLib.Variant("u", 0)})),
                            "(o)")[0] for _ in range(n)]
-        self.iterate_until(lambda: all(self.get(p, SERVER_IFACE, "State") == "idle" for p in paths), 60,
-                           "%d servers to be idle" % n)
+        self.spin_until(lambda: all(self.get(p, SERVER_IFACE, "State") == "idle" for p in paths), 60,
+                        "%d servers to be idle" % n)
         return [self.get(p, SERVER_IFACE, "Port") for p in paths]
 
-    # ---- the Manager call probe (its own connection and thread) ----
+    # ---- the Manager call probe (its own process) ----
+    # A thread of this script would share the GIL with the main thread,
+    # which handles every test's PropertiesChanged: the probe would then
+    # time Python, not trafficd. A process of its own times the service.
 
-    def probe(self, conn):
-        i = 0
-        while not self.stop_probe.is_set():
-            t0 = time.perf_counter()
-            try:
-                if i % 2 == 0:
-                    self.call(MANAGER_PATH, MANAGER_IFACE, "ListTests", None, "(ao)", conn=conn, timeout_ms=10000)
-                else:
-                    self.get(MANAGER_PATH, MANAGER_IFACE, "RunningTests", conn=conn)
-                self.latencies.append((time.monotonic(), time.perf_counter() - t0))
-            except GLib.Error as e:
-                self.probe_errors.append(e.message)
-            i += 1
-            self.stop_probe.wait(self.args.probe_period)
+    def start_probe(self):
+        import subprocess
+        self.probe_proc = subprocess.Popen([sys.executable, "-c", PROBE_SCRIPT, self.bus_address,
+                                            str(self.args.probe_period)],
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        return self.probe_proc
+
+    def stop_probe_process(self, probe):
+        out, _ = probe.communicate(b"", timeout=30)
+        result = json.loads(out.decode() or "{}")
+        self.latencies = [tuple(x) for x in result.get("latencies", [])]
+        self.probe_errors = result.get("errors", [])
 
     # ---- the run ----
 
     def run(self):
         n = self.args.tests
-        self.start_bus()
-        self.start_trafficd(n)
+        self.start_service(n)
         ports = self.start_servers(n)
         log("%d %s ready on ports %d-%d" % (n, "plain iperf3 servers" if self.args.plain else "managed servers",
                                              min(ports), max(ports)))
         time.sleep(1.0)   # let the servers' first samples settle
 
-        probe_conn = self.connect()
-        probe = threading.Thread(target=self.probe, args=(probe_conn,), daemon=True)
-        probe.start()
+        probe = self.start_probe()
+        probe_t0 = time.monotonic()
         # the service's idle cost with the probe running (the servers'
         # sampling timers, the Manager calls): a baseline, not subtracted
         # from the judged figure
         idle_cpu0, idle_t0 = cpu_seconds(self.trafficd.pid), time.monotonic()
         time.sleep(self.args.idle_seconds)
         idle_rate = (cpu_seconds(self.trafficd.pid) - idle_cpu0) / (time.monotonic() - idle_t0)
-        idle_latencies = [lat for _, lat in self.latencies]
 
         busy0, total0 = machine_busy()
         ours0 = tree_cpu(os.getpid())
@@ -373,13 +208,13 @@ class Bench:
                         self.states[p] = self.get(p, TEST_IFACE, "State")
             return all_ended()
 
-        self.iterate_until(check, self.args.duration + 120, "the tests to end")
+        self.spin_until(check, self.args.duration + 120, "the tests to end")
         t_end = time.monotonic()
         cpu1 = cpu_seconds(self.trafficd.pid)
         busy1, total1 = machine_busy()
         ours1 = tree_cpu(os.getpid())
-        self.stop_probe.set()
-        probe.join(15)
+        self.stop_probe_process(probe)
+        idle_latencies = [lat for t, lat in self.latencies if probe_t0 <= t < t0]
 
         props = [self.call(p, PROPS_IFACE, "GetAll", GLib.Variant("(s)", (TEST_IFACE,)), "(a{sv})")[0]
                  for p in paths]
@@ -441,21 +276,10 @@ class Bench:
         }
 
     def cleanup(self):
-        self.stop_probe.set()
-        if self.tick is not None:
-            GLib.source_remove(self.tick)
-        for name, p in reversed(self.procs):
-            if p.poll() is None:
-                try:
-                    p.send_signal(signal.SIGTERM)
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
-        if self.args.keep_temp:
-            log("logs kept in %s" % self.tmp)
-        else:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.probe_proc is not None and self.probe_proc.poll() is None:
+            self.probe_proc.kill()
+            self.probe_proc.wait()
+        super().cleanup()
 
 
 def max_overlap(props):
@@ -576,13 +400,12 @@ def main():
     command = "/usr/bin/python3 bench/bench-concurrency.py " + " ".join(sys.argv[1:])
 
     bench = Bench(args)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    catch_signals()
     try:
         result = bench.run()
     except (BenchError, GLib.Error, KeyboardInterrupt) as e:
         log("measurement failed: %s" % (e.message if isinstance(e, GLib.Error) else e or "interrupted"))
-        args.keep_temp = True
+        bench.keep_temp = True
         return 1
     finally:
         bench.cleanup()

@@ -19,67 +19,30 @@ Run with /usr/bin/python3 (it needs python3-gi).
 
 import argparse
 import json
-import math
 import os
 import platform
 import resource
-import select
-import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
-try:
-    from gi.repository import Gio, GLib
-except ImportError:
-    sys.stderr.write("bench-core: needs python3-gi; run it with /usr/bin/python3\n")
-    sys.exit(1)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import (BUS_NAME, MANAGER_IFACE, MANAGER_PATH, PROPS_IFACE, SOURCE_ROOT,  # noqa: E402
+                      TERMINAL_STATES, TEST_IFACE, BenchError, Stack, all_processes, catch_signals, log, machine_busy,
+                      percentile, port_free, proc_stat, process_tree)
+from gi.repository import Gio, GLib  # noqa: E402
 
-BUS_NAME = "org.trafficd.Traffic1"
-MANAGER_PATH = "/org/trafficd/Traffic1"
-MANAGER_IFACE = "org.trafficd.Traffic1.Manager"
-TEST_IFACE = "org.trafficd.Traffic1.Test"
-PROPS_IFACE = "org.freedesktop.DBus.Properties"
-TERMINAL_STATES = ("finished", "failed", "stopped")
 SERVER_BUSY = "org.trafficd.Traffic1.Error.ServerBusy"
 PORT_RANGE = range(5600, 5700)
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-INTERRUPTED = []
 
 GOAL_THROUGHPUT_RATIO = 0.99
 GOAL_INTERVAL_P99_MS = 10.0
 GOAL_START_P99_MS = 50.0
 
 
-class BenchError(Exception):
-    """A measurement could not be made."""
-
-
 def now_us():
     return time.time_ns() // 1000
-
-
-def log(msg):
-    sys.stderr.write("bench-core: %s\n" % msg)
-    sys.stderr.flush()
-
-
-def percentile(values, p):
-    """p-th percentile, linear interpolation between order statistics."""
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    if len(s) == 1:
-        return s[0]
-    k = (len(s) - 1) * p / 100.0
-    lo = math.floor(k)
-    hi = min(lo + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
 def summary(values):
@@ -94,20 +57,6 @@ def summary(values):
 
 # ---------------------------------------------------------------- /proc ----
 
-def proc_stat(pid):
-    """(utime, stime, cutime, cstime) in seconds, or None if gone."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            data = f.read()
-    except OSError:
-        return None
-    # comm may contain spaces and parentheses: split after the last ')'
-    fields = data[data.rindex(")") + 2:].split()
-    # fields[0] is field 3 (state); utime is field 14
-    ut, st, cut, cst = (int(fields[i]) / CLK_TCK for i in (11, 12, 13, 14))
-    return ut, st, cut, cst
-
-
 def proc_status_kib(pid, key):
     try:
         with open("/proc/%d/status" % pid) as f:
@@ -117,45 +66,6 @@ def proc_status_kib(pid, key):
     except OSError:
         return None
     return None
-
-
-def pid_gone(pid):
-    """True when pid no longer exists or is a zombie (exited)."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            data = f.read()
-    except OSError:
-        return True
-    return data[data.rindex(")") + 2] == "Z"
-
-
-def all_processes():
-    """{pid: (ppid, own cpu s, reaped children's cpu s, is_kernel_thread)}."""
-    procs = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % name) as f:
-                data = f.read()
-        except OSError:
-            continue
-        fields = data[data.rindex(")") + 2:].split()
-        ppid = int(fields[1])
-        flags = int(fields[6])
-        own = (int(fields[11]) + int(fields[12])) / CLK_TCK
-        children = (int(fields[13]) + int(fields[14])) / CLK_TCK
-        procs[int(name)] = (ppid, own, children, bool(flags & 0x00200000) or ppid == 2 or int(name) == 2)
-    return procs
-
-
-def system_busy():
-    """CPU seconds of all CPUs in user, nice, system, irq and softirq mode
-    (/proc/stat; idle, iowait and steal left out). Loopback TCP's softirq
-    work shows in the processes' stime, so it is counted here too."""
-    with open("/proc/stat") as f:
-        cols = f.readline().split()
-    return sum(int(cols[i]) for i in (1, 2, 3, 6, 7)) / CLK_TCK
 
 
 class ForeignLoad:
@@ -170,14 +80,7 @@ class ForeignLoad:
         self.own_pid = own_pid
 
     def _split(self, procs):
-        ours = {self.own_pid}
-        changed = True
-        while changed:
-            changed = False
-            for pid, p in procs.items():
-                if p[0] in ours and pid not in ours:
-                    ours.add(pid)
-                    changed = True
+        ours = process_tree(procs, self.own_pid)
         mine = {pid: procs[pid][1] + procs[pid][2] for pid in ours if pid in procs}
         other = {pid: p[1] for pid, p in procs.items() if pid not in ours and not p[3]}
         kernel = sum(p[1] for p in procs.values() if p[3])
@@ -192,13 +95,13 @@ class ForeignLoad:
             return "?"
 
     def start(self):
-        self.busy0 = system_busy()
+        self.busy0 = machine_busy()[0]
         self.mine0, self.other0, self.kernel0 = self._split(all_processes())
         self.t0 = time.monotonic()
 
     def stop(self):
         mine1, other1, kernel1 = self._split(all_processes())
-        busy = system_busy() - self.busy0
+        busy = machine_busy()[0] - self.busy0
         wall = time.monotonic() - self.t0
         ours = sum(cpu - self.mine0.get(pid, 0.0) for pid, cpu in mine1.items())
         used = max(0.0, busy - ours)
@@ -219,110 +122,33 @@ class ForeignLoad:
 
 # --------------------------------------------------------- environment ----
 
-def wait_stable(paths, timeout=120, quiet=2.0):
-    """Waits until the files exist, are executable and have not changed for
-    `quiet` seconds: someone may be rebuilding the tree right now."""
-    def snap():
-        out = []
-        for p in paths:
-            try:
-                st = os.stat(p)
-            except OSError:
-                return None
-            if not os.access(p, os.X_OK):
-                return None
-            out.append((st.st_size, st.st_mtime_ns, st.st_ino))
-        return out
-
-    deadline = time.monotonic() + timeout
-    said = False
-    while time.monotonic() < deadline:
-        a = snap()
-        if a is not None and time.time() - max(m for _s, m, _i in a) / 1e9 >= quiet:
-            time.sleep(0.2)
-            if snap() == a:
-                return
-        if not said:
-            log("waiting for %s to be built (the tree is being rebuilt?)" % ", ".join(paths))
-            said = True
-        time.sleep(0.5)
-    raise BenchError("%s missing, not executable or still changing after %d s (build first: meson compile -C build)"
-                     % (", ".join(paths), timeout))
+def listening(port):
+    """Whether something listens on 127.0.0.1:PORT (TCP)."""
+    want = "0100007F:%04X" % port
+    try:
+        with open("/proc/net/tcp") as f:
+            for line in f.readlines()[1:]:
+                cols = line.split()
+                if cols[1] == want and cols[3] == "0A":
+                    return True
+    except OSError:
+        pass
+    return False
 
 
-class Env:
+class Env(Stack):
     """The private bus, iperf3 server and trafficd, and their cleanup."""
 
     def __init__(self, args):
+        super().__init__("trafficd-bench.", args.keep_temp)
         self.args = args
-        self.tmp = tempfile.mkdtemp(prefix="trafficd-bench.")
-        self.procs = []           # (name, Popen), stopped in reverse order
-        self.bus_address = None
-        self.conn = None
         self.port = None
         self.server = None
-        self.trafficd = None
-        self.tick = None
 
-    # -- processes --
-
-    def _spawn(self, name, argv, **kw):
-        logf = open(os.path.join(self.tmp, name + ".log"), "wb")
-        kw.setdefault("stdout", logf)
-        kw.setdefault("stderr", subprocess.STDOUT)
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, **kw)
-        logf.close()
-        self.procs.append((name, p))
-        return p
-
-    def log_tail(self, name, lines=15):
-        try:
-            with open(os.path.join(self.tmp, name + ".log"), errors="replace") as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError:
-            return ""
-
-    def start_bus(self):
-        r, w = os.pipe()
-        self._spawn("dbus-daemon", ["dbus-daemon", "--session", "--nofork", "--nopidfile",
-                                    "--print-address=%d" % w], pass_fds=(w,))
-        os.close(w)
-        ready, _, _ = select.select([r], [], [], 10)
-        data = os.read(r, 4096).decode() if ready else ""
-        os.close(r)
-        self.bus_address = data.strip().splitlines()[0] if data.strip() else None
-        if not self.bus_address:
-            raise BenchError("dbus-daemon did not print its address")
-        self.conn = Gio.DBusConnection.new_for_address_sync(
-            self.bus_address,
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
-            None, None)
-        # a periodic wake-up so blocking main-loop iterations can time out
-        self.tick = GLib.timeout_add(100, lambda: True)
-
-    @staticmethod
-    def _listening(port):
-        want = "0100007F:%04X" % port
-        try:
-            with open("/proc/net/tcp") as f:
-                for line in f.readlines()[1:]:
-                    cols = line.split()
-                    if cols[1] == want and cols[3] == "0A":
-                        return True
-        except OSError:
-            pass
-        return False
-
-    @staticmethod
-    def _port_free(port):
-        s = socket.socket()
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
-        finally:
-            s.close()
+    def start(self):
+        self.start_bus()
+        self.start_server()
+        self.start_trafficd(self.args.trafficd, self.args.runner, copy=not self.args.no_copy)
 
     def start_server(self):
         if self.args.port:
@@ -331,84 +157,18 @@ class Env:
             off = os.getpid() % len(PORT_RANGE)
             candidates = list(PORT_RANGE[off:]) + list(PORT_RANGE[:off])
         for port in candidates:
-            if not self._port_free(port):
+            if not port_free(port):
                 continue
-            p = self._spawn("iperf3-server", ["iperf3", "-s", "-B", "127.0.0.1", "-p", str(port)])
+            p = self.spawn("iperf3-server", ["iperf3", "-s", "-B", "127.0.0.1", "-p", str(port)])
             deadline = time.monotonic() + 5
-            while time.monotonic() < deadline and p.poll() is None and not self._listening(port):
+            while time.monotonic() < deadline and p.poll() is None and not listening(port):
                 time.sleep(0.02)
-            if p.poll() is None and self._listening(port):
+            if p.poll() is None and listening(port):
                 self.port, self.server = port, p
                 return
-            self._stop(("iperf3-server", p))
-            self.procs.remove(("iperf3-server", p))
+            self.stop(p)
         raise BenchError("could not start an iperf3 server on a free port in %s-%s"
                          % (candidates[0], candidates[-1]))
-
-    def start_trafficd(self):
-        trafficd, runner = self.args.trafficd, self.args.runner
-        if not self.args.no_copy:
-            # a private copy, so a concurrent rebuild of the tree cannot swap
-            # the runner under us half way through
-            wait_stable((trafficd, runner))
-            bindir = os.path.join(self.tmp, "bin")
-            os.mkdir(bindir)
-            trafficd = shutil.copy2(trafficd, bindir)
-            runner = shutil.copy2(runner, bindir)
-        for path in (trafficd, runner):
-            if not os.access(path, os.X_OK):
-                raise BenchError("%s is missing or not executable (build first: meson compile -C build)" % path)
-        for d in ("state", "run"):
-            os.mkdir(os.path.join(self.tmp, d), 0o700)
-        env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=self.bus_address)
-        env.pop("G_MESSAGES_DEBUG", None)
-        self.trafficd = self._spawn("trafficd", [
-            trafficd, "--session", "--runner", runner,
-            "--state-directory", os.path.join(self.tmp, "state"),
-            "--runtime-directory", os.path.join(self.tmp, "run")], env=env)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.trafficd.poll() is not None:
-                raise BenchError("trafficd exited with %s:\n%s" % (self.trafficd.returncode, self.log_tail("trafficd")))
-            try:
-                self.conn.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                    "GetNameOwner", GLib.Variant("(s)", (BUS_NAME,)), None,
-                                    Gio.DBusCallFlags.NONE, 1000, None)
-                return
-            except GLib.Error:
-                time.sleep(0.05)
-        raise BenchError("trafficd did not take %s on the bus" % BUS_NAME)
-
-    @staticmethod
-    def _stop(entry, sig=signal.SIGTERM):
-        _name, p = entry
-        if p.poll() is None:
-            try:
-                p.send_signal(sig)
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-            except OSError:
-                pass
-
-    def cleanup(self):
-        if self.tick is not None:
-            GLib.source_remove(self.tick)
-            self.tick = None
-        if self.conn is not None:
-            try:
-                self.conn.close_sync(None)
-            except GLib.Error:
-                pass
-            self.conn = None
-        for entry in reversed(self.procs):
-            self._stop(entry)
-        self.procs = []
-        if self.args.keep_temp:
-            log("kept logs in %s" % self.tmp)
-        else:
-            shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 # ----------------------------------------------------------- the client ----
@@ -447,31 +207,6 @@ class Client:
         if "State" in changed:
             self.states.setdefault(path, []).append((changed["State"], recv))
 
-    def spin_until(self, pred, timeout, what):
-        ctx = GLib.MainContext.default()
-        deadline = time.monotonic() + timeout
-        while not pred():
-            if INTERRUPTED:
-                raise KeyboardInterrupt
-            if time.monotonic() > deadline:
-                raise BenchError("timed out after %.0f s waiting for %s" % (timeout, what))
-            if self.env.trafficd.poll() is not None:
-                raise BenchError("trafficd exited (%s) while waiting for %s:\n%s"
-                                 % (self.env.trafficd.returncode, what, self.env.log_tail("trafficd")))
-            ctx.iteration(True)
-
-    def get_prop(self, path, iface, name):
-        reply = self.conn.call_sync(BUS_NAME, path, PROPS_IFACE, "Get",
-                                    GLib.Variant("(ss)", (iface, name)), GLib.VariantType("(v)"),
-                                    Gio.DBusCallFlags.NONE, 5000, None)
-        return reply.unpack()[0]
-
-    def get_all(self, path):
-        reply = self.conn.call_sync(BUS_NAME, path, PROPS_IFACE, "GetAll",
-                                    GLib.Variant("(s)", (TEST_IFACE,)), GLib.VariantType("(a{sv})"),
-                                    Gio.DBusCallFlags.NONE, 5000, None)
-        return reply.unpack()[0]
-
     def start_test(self, options):
         """StartTest asynchronously (so signals are stamped while we wait).
         Returns (path, call_us, reply_us)."""
@@ -501,7 +236,7 @@ class Client:
         self.conn.call(BUS_NAME, MANAGER_PATH, MANAGER_IFACE, "StartTest",
                        GLib.Variant("(a{sv})", (opts,)), GLib.VariantType("(o)"),
                        Gio.DBusCallFlags.NONE, 10000, None, done)
-        self.spin_until(lambda: "reply_us" in box, 15, "the StartTest reply")
+        self.env.spin_until(lambda: "reply_us" in box, 15, "the StartTest reply")
         if "error" in box:
             raise BenchError("StartTest failed: %s" % box["error"])
         return box["path"], call_us, box["reply_us"]
@@ -512,11 +247,11 @@ class Client:
 
     def wait_end(self, path, timeout):
         try:
-            self.spin_until(lambda: self.state_of(path) in TERMINAL_STATES, timeout,
+            self.env.spin_until(lambda: self.state_of(path) in TERMINAL_STATES, timeout,
                             "test %s to end" % path)
         except BenchError:
             raise BenchError("test %s did not end in %.0f s (State %s)"
-                             % (path, timeout, self.get_prop(path, TEST_IFACE, "State")))
+                             % (path, timeout, self.env.get(path, TEST_IFACE, "State")))
         return self.state_of(path)
 
     def run_test(self, options, timeout, retries=5):
@@ -526,7 +261,7 @@ class Client:
             path, call_us, reply_us = self.start_test(options)
             state = self.wait_end(path, timeout)
             end_us = self.states[path][-1][1]
-            props = self.get_all(path)
+            props = self.env.get_all(path, TEST_IFACE)
             if state == "finished":
                 return path, call_us, reply_us, end_us, props
             err = props.get("Error", ("", ""))
@@ -546,13 +281,11 @@ def bare_iperf(env, duration, retries=5):
     for attempt in range(retries + 1):
         ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.monotonic()
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        env.procs.append(("iperf3-client", p))
+        p = env.spawn("iperf3-client", argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             out, err = p.communicate(timeout=duration + 60)
         finally:
-            Env._stop(("iperf3-client", p))
-            env.procs.remove(("iperf3-client", p))
+            env.stop(p)
         ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall = time.monotonic() - t0
         try:
@@ -751,8 +484,7 @@ def measure_bare_start(env, args, settle):
         # --forceflush, which would hide when "Starting Test" was printed
         argv = ["stdbuf", "-oL", "iperf3", "-c", "127.0.0.1", "-p", str(env.port), "-t", "1", "-V"]
         t0 = now_us()
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        env.procs.append(("iperf3-client", p))
+        p = env.spawn("iperf3-client", argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
             seen = None
             for line in p.stdout:
@@ -761,8 +493,7 @@ def measure_bare_start(env, args, settle):
                     break
             rest = p.communicate(timeout=60)[0]
         finally:
-            Env._stop(("iperf3-client", p))
-            env.procs.remove(("iperf3-client", p))
+            env.stop(p)
         if seen is None or p.returncode != 0:
             # e.g. the server still busy with the previous test: try again
             log("bare iperf3 -V run failed (exit %s): %s" % (p.returncode, rest.decode(errors="replace").strip()[-200:]))
@@ -884,8 +615,6 @@ def loadavg():
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.dirname(here)
     ap = argparse.ArgumentParser(description="trafficd core benchmarks (see bench/README.md)")
     ap.add_argument("--duration", type=int, default=10,
                     help="seconds per throughput, interval and CPU test (default 10; e.g. 2 for a quick run)")
@@ -899,7 +628,7 @@ def main():
                          "so iperf does not saturate the CPUs (default 1e9, 0 to skip)")
     ap.add_argument("--settle", type=float, default=0.5, help="pause between tests, seconds (default 0.5)")
     ap.add_argument("--port", type=int, help="iperf3 server port (default: a free one in 5600-5699)")
-    ap.add_argument("--build-dir", default=os.path.join(root, "build"))
+    ap.add_argument("--build-dir", default=os.path.join(SOURCE_ROOT, "build"))
     ap.add_argument("--trafficd", help="trafficd binary (default BUILD/service/trafficd)")
     ap.add_argument("--runner", help="runner binary (default BUILD/runner/trafficd-runner)")
     ap.add_argument("--no-copy", action="store_true", help="run the binaries in place instead of private copies")
@@ -913,29 +642,20 @@ def main():
     args.runner = args.runner or os.path.join(args.build_dir, "runner", "trafficd-runner")
 
     env = Env(args)
-
-    def on_signal(signum, frame):
-        # also flagged: an exception raised inside a GLib callback is only
-        # printed, so spin_until() checks the flag as well
-        INTERRUPTED.append(signum)
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    catch_signals()
 
     report = {"command": " ".join([sys.executable] + sys.argv),
               "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
               "machine": {"kernel": platform.release(), "cores": os.cpu_count(), "loadavg_before": loadavg()}}
     try:
-        env.start_bus()
-        env.start_server()
-        env.start_trafficd()
+        env.start()
         client = Client(env)
         report["port"] = env.port
-        iperf_v = client.get_prop(MANAGER_PATH, MANAGER_IFACE, "IperfVersion")
+        iperf_v = env.get(MANAGER_PATH, MANAGER_IFACE, "IperfVersion")
         report["versions"] = {"iperf": iperf_v,
-                              "trafficd": client.get_prop(MANAGER_PATH, MANAGER_IFACE, "Version")}
+                              "trafficd": env.get(MANAGER_PATH, MANAGER_IFACE, "Version")}
         try:
-            rev = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"],
+            rev = subprocess.run(["git", "-C", SOURCE_ROOT, "describe", "--always", "--dirty"],
                                  capture_output=True, text=True, timeout=10).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             rev = ""

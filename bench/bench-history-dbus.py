@@ -15,29 +15,16 @@ connection lists 1,000-row pages.
 import os
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-import gi
-
-gi.require_version("Gio", "2.0")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import BUS_NAME as NAME, MANAGER_PATH as PATH, SOURCE_ROOT, Stack  # noqa: E402
 from gi.repository import Gio, GLib  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-BUILD = os.environ.get("BUILD_ROOT", os.path.join(ROOT, "build"))
-NAME, PATH, HISTORY = "org.trafficd.Traffic1", "/org/trafficd/Traffic1", "org.trafficd.Traffic1.History"
-
-
-def connect(address):
-    conn = Gio.DBusConnection.new_for_address_sync(
-        address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
-        None, None)
-    conn.set_exit_on_close(False)
-    return conn
+BUILD = os.environ.get("BUILD_ROOT", os.path.join(SOURCE_ROOT, "build"))
+HISTORY = "org.trafficd.Traffic1.History"
 
 
 def timed(conn, method, params, runs=21):
@@ -52,27 +39,14 @@ def timed(conn, method, params, runs=21):
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    work = tempfile.mkdtemp(prefix="bench-history-dbus-")
-    state = os.path.join(work, "state")
-    os.makedirs(state)
-    shutil.copy(sys.argv[1], os.path.join(state, "history.db"))
-    out = subprocess.run(["dbus-daemon", "--config-file", os.path.join(ROOT, "tests", "data", "session-bus.conf"),
-                          "--fork", "--print-address=1", "--print-pid=1"], capture_output=True, text=True,
-                         check=True).stdout.split()
-    address, bus_pid = out[0], int(out[1])
-    service = subprocess.Popen([os.path.join(BUILD, "service", "trafficd"), "--session", "--state-directory", state,
-                                "--runner", os.path.join(BUILD, "runner", "trafficd-runner")],
-                               env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stack = Stack("bench-history-dbus-")
     try:
-        conn, other = connect(address), connect(address)
-        for _ in range(100):
-            try:
-                conn.call_sync(NAME, PATH, "org.freedesktop.DBus.Properties", "Get",
-                               GLib.Variant("(ss)", (HISTORY, "Status")), None, 0, 1000, None)
-                break
-            except GLib.Error:
-                time.sleep(0.1)
+        os.makedirs(stack.state_dir)
+        shutil.copy(sys.argv[1], os.path.join(stack.state_dir, "history.db"))
+        stack.start_bus(config=os.path.join(SOURCE_ROOT, "tests", "data", "session-bus.conf"))
+        stack.start_trafficd(os.path.join(BUILD, "service", "trafficd"),
+                             os.path.join(BUILD, "runner", "trafficd-runner"))
+        conn, other = stack.conn, stack.connect()
         # bench-history records its long tests first
         rows, _ = conn.call_sync(NAME, PATH, HISTORY, "ListTests",
                                  GLib.Variant("(a{sv})", ({"order": GLib.Variant("s", "oldest"),
@@ -106,10 +80,7 @@ def main():
               "median %.2f ms, max %.2f ms (%d calls)"
               % (statistics.median(idle), max(idle), statistics.median(busy), max(busy), len(busy)))
     finally:
-        service.terminate()
-        service.wait()
-        os.kill(bus_pid, 15)
-        shutil.rmtree(work, ignore_errors=True)
+        stack.cleanup()
 
 
 if __name__ == "__main__":

@@ -20,25 +20,21 @@ Root (namespaces). Run: sudo /usr/bin/python3 bench/bench-iface.py
 import argparse
 import os
 import random
-import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
-import gi
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import BUS_NAME, MANAGER_PATH, SOURCE_ROOT, Stack, cpu_seconds  # noqa: E402
+from gi.repository import GLib  # noqa: E402
 
-gi.require_version("Gio", "2.0")
-from gi.repository import Gio, GLib  # noqa: E402
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.environ.get("BUILD_ROOT") or os.path.join(ROOT, "build")
+BUILD = os.environ.get("BUILD_ROOT") or os.path.join(SOURCE_ROOT, "build")
 TRAFFICD = os.path.join(BUILD, "service", "trafficd")
 RUNNER = os.path.join(BUILD, "runner", "trafficd-runner")
-BUS_CONF = os.path.join(ROOT, "tests", "data", "session-bus.conf")
-HZ = os.sysconf("SC_CLK_TCK")
+BUS_CONF = os.path.join(SOURCE_ROOT, "tests", "data", "session-bus.conf")
+IFACES_IFACE = "org.trafficd.Traffic1.Interfaces"
 
 
 def sh(*argv, check=True):
@@ -48,52 +44,16 @@ def sh(*argv, check=True):
     return p
 
 
-def cpu_seconds(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / HZ
+def start_trafficd(stack, netns=None):
+    """trafficd (history on) on the stack's bus, both in NETNS if given."""
+    pre = ["ip", "netns", "exec", netns] if netns else []
+    if stack.conn is None:
+        stack.start_bus(config=BUS_CONF, prefix=pre)
+    stack.start_trafficd(TRAFFICD, RUNNER, prefix=pre,
+                         env={"DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/bench"})
 
 
-class Stack:
-    def __init__(self, tmp, netns=None, args=()):
-        pre = ["ip", "netns", "exec", netns] if netns else []
-        self.bus = subprocess.Popen(pre + ["dbus-daemon", "--config-file", BUS_CONF, "--nofork", "--print-address"],
-                                    stdout=subprocess.PIPE, text=True)
-        self.address = self.bus.stdout.readline().strip()
-        env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=self.address,
-                   DBUS_SYSTEM_BUS_ADDRESS="unix:path=/nonexistent/bench")
-        for d in ("state", "rt"):
-            os.makedirs(os.path.join(tmp, d), exist_ok=True)
-        self.log = open(os.path.join(tmp, "trafficd.log"), "w")
-        self.service = subprocess.Popen(pre + [TRAFFICD, "--session", "--state-directory", os.path.join(tmp, "state"),
-                                               "--runtime-directory", os.path.join(tmp, "rt"), "--runner", RUNNER]
-                                        + list(args), env=env, stdout=self.log, stderr=self.log)
-        self.conn = Gio.DBusConnection.new_for_address_sync(
-            self.address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
-            None, None)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            r = self.conn.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                    "NameHasOwner", GLib.Variant("(s)", ("org.trafficd.Traffic1",)), None, 0, -1, None)
-            if r.unpack()[0]:
-                break
-            time.sleep(0.05)
-        else:
-            raise RuntimeError("trafficd did not start")
-
-    def pid(self):
-        # with ip netns exec, the service is the exec'd process itself
-        return self.service.pid
-
-    def stop(self):
-        self.service.terminate()
-        self.service.wait(10)
-        self.bus.terminate()
-        self.bus.wait(10)
-        self.log.close()
-
-
-def bench_cpu(tmp, n, seconds):
+def bench_cpu(n, seconds):
     ns = "trbench-%06d" % random.randrange(10**6)
     sh("ip", "netns", "add", ns)
     try:
@@ -115,20 +75,19 @@ def bench_cpu(tmp, n, seconds):
                            capture_output=True)
         if p.returncode:
             raise RuntimeError(p.stderr)
-        stack = Stack(tmp, netns=ns)
+        stack = Stack("bench-iface-cpu.")
         try:
-            listed = stack.conn.call_sync("org.trafficd.Traffic1", "/org/trafficd/Traffic1",
-                                          "org.trafficd.Traffic1.Interfaces", "ListInterfaces", None,
-                                          GLib.VariantType("(aa{sv})"), 0, -1, None).unpack()[0]
+            start_trafficd(stack, netns=ns)
+            listed = stack.call(MANAGER_PATH, IFACES_IFACE, "ListInterfaces", None, "(aa{sv})")[0]
             time.sleep(5)
-            pid = stack.pid()
+            pid = stack.trafficd.pid    # ip netns exec execs the service itself
             c0, t0 = cpu_seconds(pid), time.monotonic()
             time.sleep(seconds)
             c1, t1 = cpu_seconds(pid), time.monotonic()
             with open("/proc/%d/status" % pid) as f:
                 rss = [l for l in f if l.startswith("VmRSS")][0].split()[1]
         finally:
-            stack.stop()
+            stack.cleanup()
         return {"interfaces": len(listed), "kind": kind, "cpu_percent": 100 * (c1 - c0) / (t1 - t0),
                 "rss_kib": int(rss), "seconds": t1 - t0}
     finally:
@@ -158,22 +117,21 @@ def fill_history(db_path, now_us):
     return len(rows), len(samples)
 
 
-def bench_query(tmp, calls):
-    stack = Stack(tmp)
-    db = stack.conn.call_sync("org.trafficd.Traffic1", "/org/trafficd/Traffic1", "org.freedesktop.DBus.Properties",
-                              "Get", GLib.Variant("(ss)", ("org.trafficd.Traffic1.History", "DatabasePath")),
-                              None, 0, -1, None).unpack()[0]
-    stack.stop()
-    now_us = int(time.time() * 1e6)
-    rollups, samples = fill_history(db, now_us)
-    stack = Stack(tmp)
+def bench_query(calls):
+    stack = Stack("bench-iface-query.")
     try:
+        start_trafficd(stack)
+        db = stack.get(MANAGER_PATH, "org.trafficd.Traffic1.History", "DatabasePath")
+        stack.stop(stack.trafficd)
+        now_us = int(time.time() * 1e6)
+        rollups, samples = fill_history(db, now_us)
+        start_trafficd(stack)
         times, npoints, resolution = [], 0, 0
         for _ in range(calls):
             now_us = int(time.time() * 1e6)
             t0 = time.perf_counter()
             reply = stack.conn.call_sync(
-                "org.trafficd.Traffic1", "/org/trafficd/Traffic1", "org.trafficd.Traffic1.Interfaces", "GetHistory",
+                BUS_NAME, MANAGER_PATH, IFACES_IFACE, "GetHistory",
                 GLib.Variant("(sttu)", ("eth0", now_us - 30 * 86400 * 1_000_000, 0, 1000)),
                 GLib.VariantType("(ua(tdudddddddd))"), 0, -1, None)
             times.append((time.perf_counter() - t0) * 1000)
@@ -181,7 +139,7 @@ def bench_query(tmp, calls):
             resolution = reply.get_child_value(0).get_uint32()
             npoints = reply.get_child_value(1).n_children()
     finally:
-        stack.stop()
+        stack.cleanup()
     return {"rollup_rows": rollups, "sample_rows": samples, "points": npoints, "resolution_s": resolution,
             "median_ms": statistics.median(times), "max_ms": max(times), "min_ms": min(times)}
 
@@ -195,17 +153,13 @@ def main():
     if os.geteuid() != 0:
         print("needs root (network namespaces)", file=sys.stderr)
         return 2
-    tmp = tempfile.mkdtemp(prefix="bench-iface-")
-    try:
-        cpu = bench_cpu(os.path.join(tmp, "cpu"), args.interfaces, args.seconds)
-        print("CPU: %(interfaces)d interfaces (%(kind)s), sampled every 1 s with history: %(cpu_percent).2f%% of a "
-              "core over %(seconds).0f s, RSS %(rss_kib)d KiB" % cpu)
-        q = bench_query(os.path.join(tmp, "query"), args.calls)
-        print("Query: 30 days of eth0 at 1000 points (%(rollup_rows)d rollup rows, %(sample_rows)d samples stored): "
-              "%(points)d points from %(resolution_s)d s buckets, median %(median_ms).1f ms, min %(min_ms).1f, "
-              "max %(max_ms).1f ms (D-Bus round trip)" % q)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    cpu = bench_cpu(args.interfaces, args.seconds)
+    print("CPU: %(interfaces)d interfaces (%(kind)s), sampled every 1 s with history: %(cpu_percent).2f%% of a "
+          "core over %(seconds).0f s, RSS %(rss_kib)d KiB" % cpu)
+    q = bench_query(args.calls)
+    print("Query: 30 days of eth0 at 1000 points (%(rollup_rows)d rollup rows, %(sample_rows)d samples stored): "
+          "%(points)d points from %(resolution_s)d s buckets, median %(median_ms).1f ms, min %(min_ms).1f, "
+          "max %(max_ms).1f ms (D-Bus round trip)" % q)
     return 0
 
 
