@@ -10,6 +10,7 @@
 #include "tc-history.h"
 #include "tr-format.h"
 #include "trafficctl-history.h"
+#include "trafficctl-link.h"
 #include "trafficctl-print.h"
 
 /* ---- filters ---- */
@@ -405,8 +406,26 @@ trafficctl_history (TrafficctlGlobals *globals, int argc, char **argv)
 
 /* ---- show ID --samples ---- */
 
+/* The LINK cell of sample @s: the rate of the test's interface over the
+ * same time, in the direction the data took through this host. */
+static char *
+link_cell (const TrafficctlLink *link, GVariant *test, GVariant *s)
+{
+  gint64 end = (gint64) row_u64 (s, "timestamp_us");
+  double span = row_double (s, "end_seconds") - row_double (s, "start_seconds");
+  gboolean forward = g_strcmp0 (row_string (s, "direction"), "reverse") != 0;
+  gboolean server = g_strcmp0 (row_string (test, "role"), "server") == 0;
+  char *rate;
+
+  if (end <= 0 || span <= 0)
+    return g_strdup ("-");
+  /* a client sends its forward data, a server receives it */
+  rate = trafficctl_link_format_rate (link, end - (gint64) (span * G_USEC_PER_SEC), end, forward != server);
+  return rate != NULL ? rate : g_strdup ("-");
+}
+
 static void
-print_samples (GVariant *test, GVariant *samples, gboolean merged)
+print_samples (GVariant *test, GVariant *samples, gboolean merged, const TrafficctlLink *link)
 {
   g_autoptr(TrafficctlTable) table = NULL;
   g_autofree char *started = trafficctl_format_time (row_u64 (test, "start_time_us"), FALSE);
@@ -416,12 +435,18 @@ print_samples (GVariant *test, GVariant *samples, gboolean merged)
           row_u64 (test, "id"), row_string (test, "state"), row_string (test, "protocol"),
           row_string (test, "direction"), row_string (test, "host"), row_u64 (test, "port"), started,
           *row_string (test, "label") ? _(", label ") : "", row_string (test, "label"));
+  if (link != NULL)
+    printf (_("LINK: %s, the interface the test used, over the same time (tx for data sent, rx for received)\n"),
+            link->name);
+  /* the LINK column is the last: without a link the tables have one column
+   * less, and the extra header and cell passed are not read */
   if (merged)
-    table = trafficctl_table_new ("rllrrrrr", _("SAMPLES"), _("INTERVAL"), _("DIR"), _("RATE"), _("MIN"),
-                                  _("MAX"), _("BYTES"), udp ? _("LOST") : _("RETR"), NULL);
+    table = trafficctl_table_new (link ? "rllrrrrrr" : "rllrrrrr", _("SAMPLES"), _("INTERVAL"), _("DIR"),
+                                  _("RATE"), _("MIN"), _("MAX"), _("BYTES"), udp ? _("LOST") : _("RETR"),
+                                  _("LINK"), NULL);
   else
-    table = trafficctl_table_new ("rllrrr", _("STREAM"), _("INTERVAL"), _("DIR"), _("RATE"), _("BYTES"),
-                                  udp ? _("LOST") : _("RETR"), NULL);
+    table = trafficctl_table_new (link ? "rllrrrr" : "rllrrr", _("STREAM"), _("INTERVAL"), _("DIR"), _("RATE"),
+                                  _("BYTES"), udp ? _("LOST") : _("RETR"), _("LINK"), NULL);
   for (gsize i = 0; i < g_variant_n_children (samples); i++)
     {
       g_autoptr(GVariant) s = g_variant_get_child_value (samples, i);
@@ -430,6 +455,7 @@ print_samples (GVariant *test, GVariant *samples, gboolean merged)
       g_autofree char *rate = tr_format_rate (row_double (s, "bits_per_second"));
       g_autofree char *bytes = tr_format_bytes (row_u64 (s, "bytes"));
       g_autofree char *extra = NULL;
+      g_autofree char *on_link = NULL;
       gint64 retransmits;
       gint32 stream = -1;
       guint64 lost = row_u64 (s, "lost_packets");
@@ -441,6 +467,9 @@ print_samples (GVariant *test, GVariant *samples, gboolean merged)
         extra = g_variant_lookup (s, "retransmits", "x", &retransmits)
                   ? g_strdup_printf ("%" G_GINT64_FORMAT, retransmits) : g_strdup ("-");
       g_variant_lookup (s, "stream", "i", &stream);
+      /* per stream, the link's rate would be compared with a part */
+      if (link != NULL && stream < 0)
+        on_link = link_cell (link, test, s);
       if (merged)
         {
           g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, row_u64 (s, "samples"));
@@ -448,14 +477,14 @@ print_samples (GVariant *test, GVariant *samples, gboolean merged)
           g_autofree char *max = tr_format_rate (row_double (s, "max_bits_per_second"));
 
           trafficctl_table_add_row (table, count, interval, trafficctl_direction_short (row_string (s, "direction")),
-                                    rate, min, max, bytes, extra);
+                                    rate, min, max, bytes, extra, on_link);
         }
       else
         {
           g_autofree char *which = stream < 0 ? g_strdup (_("all")) : g_strdup_printf ("%d", stream);
 
           trafficctl_table_add_row (table, which, interval, trafficctl_direction_short (row_string (s, "direction")),
-                                    rate, bytes, extra);
+                                    rate, bytes, extra, on_link);
         }
     }
   trafficctl_table_print (table, stdout, "");
@@ -472,6 +501,7 @@ trafficctl_history_show_samples (TrafficctlGlobals *globals, const char *id_text
   g_autoptr(GVariant) samples = NULL;
   g_autofree char *path = tc_client_test_path_from_string (id_text, &error);
   g_autofree char *what = NULL;
+  g_autoptr(TrafficctlLink) link = NULL;
   int exit_code = TRAFFICCTL_EXIT_OK;
   GVariantDict options;
   guint id;
@@ -494,6 +524,7 @@ trafficctl_history_show_samples (TrafficctlGlobals *globals, const char *id_text
   what = g_strdup_printf (_("reading test %u from the history"), id);
   if (!tc_history_get_test_sync (client, id, g_variant_dict_end (&options), &test, &samples, NULL, &error))
     return trafficctl_print_error (what, error);
+  link = trafficctl_link_fetch (client, id);
   if (globals->json)
     {
       GVariantDict d;
@@ -501,9 +532,11 @@ trafficctl_history_show_samples (TrafficctlGlobals *globals, const char *id_text
       g_variant_dict_init (&d, NULL);
       g_variant_dict_insert_value (&d, "test", test);
       g_variant_dict_insert_value (&d, "samples", samples);
+      if (link != NULL)
+        g_variant_dict_insert_value (&d, "interface", trafficctl_link_to_variant (link));
       print_json (g_variant_dict_end (&d));
     }
   else
-    print_samples (test, samples, max_points > 0);
+    print_samples (test, samples, max_points > 0, link);
   return TRAFFICCTL_EXIT_OK;
 }

@@ -76,6 +76,20 @@ tc_history_get_test_sync (TcClient *client, guint id, GVariant *options, GVarian
 }
 
 GVariant *
+tc_history_get_test_interface_sync (TcClient *client, guint id, char **name, GCancellable *cancellable,
+                                    GError **error)
+{
+  g_autoptr(GVariant) reply = call (client, "GetTestInterface", g_variant_new ("(u)", id), "(sa(tdddtt))",
+                                    cancellable, error);
+  GVariant *samples;
+
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(s@a(tdddtt))", name, &samples);
+  return samples;
+}
+
+GVariant *
 tc_history_get_logs_sync (TcClient *client, guint id, GVariant *options, guint *total, GCancellable *cancellable,
                           GError **error)
 {

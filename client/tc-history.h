@@ -28,6 +28,14 @@ gboolean  tc_history_get_test_sync   (TcClient      *client,
                                       GVariant     **samples,
                                       GCancellable  *cancellable,
                                       GError       **error);
+/* History.GetTestInterface: the samples a(tdddtt) (timestamp_us, seconds,
+ * rx and tx bits/s, rx and tx bytes) of the interface test @id used, its
+ * name in *@name ("" when none was sampled). */
+GVariant *tc_history_get_test_interface_sync (TcClient      *client,
+                                              guint          id,
+                                              char         **name,
+                                              GCancellable  *cancellable,
+                                              GError       **error);
 /* History.GetLogs: lines a(tus) and their total. */
 GVariant *tc_history_get_logs_sync   (TcClient      *client,
                                       guint          id,

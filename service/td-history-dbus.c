@@ -6,6 +6,7 @@
 #include "td-caller.h"
 #include "td-history-filter.h"
 #include "td-history-query.h"
+#include "td-iface-test-history.h"
 #include "tr-dbus-generated.h"
 #include "tr-error.h"
 
@@ -159,6 +160,12 @@ read_logs (sqlite3 *db, gpointer data, GError **error)
 }
 
 static GVariant *
+read_test_interface (sqlite3 *db, gpointer data, GError **error)
+{
+  return td_iface_test_history_query (db, ((Call *) data)->id, error);
+}
+
+static GVariant *
 read_trends (sqlite3 *db, gpointer data, GError **error)
 {
   return td_history_query_trends (db, ((Call *) data)->filter, error);
@@ -201,6 +208,17 @@ on_handle_get_logs (TrDBusHistory *iface, GDBusMethodInvocation *invocation, gui
                     gpointer user_data)
 {
   return start_read (user_data, invocation, options, TD_FILTER_KEYS_LOGS, id, read_logs);
+}
+
+static gboolean
+on_handle_get_test_interface (TrDBusHistory *iface, GDBusMethodInvocation *invocation, guint id,
+                              gpointer user_data)
+{
+  TdHistoryDbus *self = user_data;
+
+  td_history_read_reply (self->history, read_test_interface, call_new (NULL, invocation, NULL, id),
+                         (GDestroyNotify) call_free, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 static gboolean
@@ -395,6 +413,7 @@ td_history_dbus_new (TdHistory *history, TdAuthority *authority, GDBusConnection
   g_signal_connect (self->iface, "handle-list-tests", G_CALLBACK (on_handle_list_tests), self);
   g_signal_connect (self->iface, "handle-get-test", G_CALLBACK (on_handle_get_test), self);
   g_signal_connect (self->iface, "handle-get-logs", G_CALLBACK (on_handle_get_logs), self);
+  g_signal_connect (self->iface, "handle-get-test-interface", G_CALLBACK (on_handle_get_test_interface), self);
   g_signal_connect (self->iface, "handle-get-trends", G_CALLBACK (on_handle_get_trends), self);
   g_signal_connect (self->iface, "handle-export", G_CALLBACK (on_handle_export), self);
   g_signal_connect (self->iface, "handle-delete-tests", G_CALLBACK (on_handle_delete_tests), self);

@@ -61,6 +61,7 @@ typedef struct {
   sqlite3_stmt *delete_stream_samples;
   sqlite3_stmt *delete_rollups;
   sqlite3_stmt *delete_logs;
+  sqlite3_stmt *delete_iface_samples;
   sqlite3_stmt *delete_test;
 } Statements;
 
@@ -502,13 +503,14 @@ apply_log (TdHistoryWriter *self, Op *op)
   return step (stmt);
 }
 
-/* Removes a test's samples, rollups and logs, and the row when @row. */
+/* Removes a test's samples, rollups, logs and interface samples, and the
+ * row when @row. */
 static int
 delete_test_data (TdHistoryWriter *self, guint id, gboolean row)
 {
   sqlite3_stmt *stmts[] = {
     self->stmts.delete_samples, self->stmts.delete_stream_samples, self->stmts.delete_rollups,
-    self->stmts.delete_logs,
+    self->stmts.delete_logs, self->stmts.delete_iface_samples,
     row ? self->stmts.delete_test : NULL,
   };
 
@@ -748,6 +750,7 @@ prepare_statements (TdHistoryWriter *self, GError **error)
     { G_STRUCT_OFFSET (Statements, delete_stream_samples), "DELETE FROM stream_samples WHERE test_id = ?1" },
     { G_STRUCT_OFFSET (Statements, delete_rollups), "DELETE FROM sample_rollups WHERE test_id = ?1" },
     { G_STRUCT_OFFSET (Statements, delete_logs), "DELETE FROM logs WHERE test_id = ?1" },
+    { G_STRUCT_OFFSET (Statements, delete_iface_samples), "DELETE FROM iface_test_samples WHERE test_id = ?1" },
     { G_STRUCT_OFFSET (Statements, delete_test), "DELETE FROM tests WHERE id = ?1" },
   };
 

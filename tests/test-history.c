@@ -15,6 +15,7 @@
 #include "td-history-schema.h"
 #include "td-history-sql.h"
 #include "td-history-stats.h"
+#include "td-iface-history.h"
 #include "td-variant-wire.h"
 #include "tr-error.h"
 
@@ -911,10 +912,24 @@ test_retention (Fixture *f, gconstpointer data)
   gint64 day = (gint64) 86400 * G_USEC_PER_SEC, now = g_get_real_time ();
   static const struct { guint id; gint64 age_days; } tests[] = { { 1, 1 }, { 2, 40 }, { 3, 100 } };
 
+  TdIfaceTick *tick;
+  TdIfaceTickRow row = { "eth0", 1.0, 8e6, 1e5, 1000000, 12500 };
+
   f->history = td_history_new (f->dir);
   td_history_set_retention (f->history, 30, 60);
   td_history_set_prune_interval (f->history, 1);
   g_assert_true (td_history_open (f->history, NULL));
+  /* each test's interface samples (iface_test_samples), written before
+   * the tests end: they go with the test's samples */
+  tick = td_iface_tick_new (now);
+  g_array_append_val (tick->rows, row);
+  for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
+    {
+      TdIfaceTickTest t = { tests[i].id, 0 };
+
+      g_array_append_val (tick->tests, t);
+    }
+  g_assert_true (td_history_write (f->history, td_iface_history_write_tick, tick, td_iface_tick_free, 256, 4));
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
     {
       g_autoptr(TdTest) t = fake_test_new (tests[i].id, "{'host': <'a.example'>}", 0);
@@ -934,6 +949,9 @@ test_retention (Fixture *f, gconstpointer data)
   g_assert_cmpint (query_int (f->db_path, "SELECT count(*) FROM samples WHERE test_id = 2"), ==, 0);
   g_assert_cmpint (query_int (f->db_path, "SELECT samples_pruned FROM tests WHERE id = 2"), ==, 1);
   g_assert_cmpint (query_int (f->db_path, "SELECT count(*) FROM logs WHERE test_id = 2"), ==, 0);
+  g_assert_cmpint (query_int (f->db_path, "SELECT count(*) FROM iface_test_samples WHERE test_id = 1"), ==, 1);
+  g_assert_cmpint (query_int (f->db_path, "SELECT count(*) FROM iface_test_samples WHERE test_id = 2"), ==, 0);
+  g_assert_cmpint (query_int (f->db_path, "SELECT count(*) FROM iface_test_samples WHERE test_id = 3"), ==, 0);
 }
 
 static void

@@ -1,11 +1,14 @@
 /* test-iface.c: interface monitoring without a network: rollups (min, avg,
- * max, p95 per bucket) from known samples, queries that keep the peaks,
- * object path escaping, rates and counter resets. */
+ * max, p95 per bucket) from known samples, queries that keep the peaks, a
+ * test's interface samples (GetTestInterface), object path escaping, rates
+ * and counter resets. */
 #include "config.h"
 
 #include "td-history-schema.h"
 #include "td-iface.h"
 #include "td-iface-history.h"
+#include "td-iface-test-history.h"
+#include "tr-error.h"
 
 #include <sqlite3.h>
 #include <string.h>
@@ -177,6 +180,95 @@ test_query (void)
 }
 
 static void
+test_test_samples (void)
+{
+  sqlite3 *db = open_db ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) samples = NULL;
+  const char *name = NULL;
+  guint64 ts, rx_bytes, tx_bytes;
+  double seconds, rx, tx;
+
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO tests (id, state, owner_uid, start_time_us)"
+                                 " VALUES (7, 'finished', 0, 1), (8, 'finished', 0, 1)", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  /* test 7 on eth0 for 3 ticks (written in another order than time's),
+   * test 8 on wlan0 once: other interfaces and tests stay out */
+  for (guint i = 0; i < 4; i++)
+    {
+      static const guint order[] = { 2, 0, 1, 3 };
+      gint64 t = BASE_US + (gint64) order[i] * SEC;
+      TdIfaceTick *tick = td_iface_tick_new (t);
+      TdIfaceTickRow rows[2] = { { "eth0", 1.0, 8e6 + order[i], 16e6, 1000000 + order[i], 2000000 },
+                                 { "wlan0", 0.5, 1, 2, 3, 4 } };
+      TdIfaceTickTest a = { 7, 0 }, b = { 8, 1 };
+
+      g_array_append_vals (tick->rows, rows, 2);
+      if (order[i] < 3)
+        g_array_append_val (tick->tests, a);
+      else
+        g_array_append_val (tick->tests, b);
+      g_assert_cmpint (td_iface_history_write_tick (db, tick), ==, SQLITE_OK);
+      td_iface_tick_free (tick);
+    }
+
+  reply = g_variant_ref_sink (td_iface_test_history_query (db, 7, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_variant_get_type_string (reply), ==, "(sa" TD_IFACE_TEST_SAMPLE_TYPE ")");
+  g_variant_get (reply, "(&s@a(tdddtt))", &name, &samples);
+  g_assert_cmpstr (name, ==, "eth0");
+  g_assert_cmpuint (g_variant_n_children (samples), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_variant_get_child (samples, i, "(tdddtt)", &ts, &seconds, &rx, &tx, &rx_bytes, &tx_bytes);
+      g_assert_cmpuint (ts, ==, (guint64) (BASE_US + (gint64) i * SEC));
+      g_assert_cmpfloat (seconds, ==, 1.0);
+      g_assert_cmpfloat (rx, ==, 8e6 + i);
+      g_assert_cmpfloat (tx, ==, 16e6);
+      g_assert_cmpuint (rx_bytes, ==, 1000000 + i);
+      g_assert_cmpuint (tx_bytes, ==, 2000000);
+    }
+  g_clear_pointer (&reply, g_variant_unref);
+  g_clear_pointer (&samples, g_variant_unref);
+
+  reply = g_variant_ref_sink (td_iface_test_history_query (db, 8, &error));
+  g_assert_no_error (error);
+  g_variant_get (reply, "(&s@a(tdddtt))", &name, &samples);
+  g_assert_cmpstr (name, ==, "wlan0");
+  g_assert_cmpuint (g_variant_n_children (samples), ==, 1);
+  g_clear_pointer (&reply, g_variant_unref);
+  g_clear_pointer (&samples, g_variant_unref);
+
+  /* a test without samples: no interface; no test: NotFound */
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO tests (id, state, owner_uid, start_time_us)"
+                                 " VALUES (9, 'failed', 0, 1)", NULL, NULL, NULL), ==, SQLITE_OK);
+  reply = g_variant_ref_sink (td_iface_test_history_query (db, 9, &error));
+  g_assert_no_error (error);
+  g_variant_get (reply, "(&s@a(tdddtt))", &name, &samples);
+  g_assert_cmpstr (name, ==, "");
+  g_assert_cmpuint (g_variant_n_children (samples), ==, 0);
+  g_assert_null (td_iface_test_history_query (db, 10, &error));
+  g_assert_error (error, TR_ERROR, TR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* deleting the test deletes them */
+  g_assert_cmpint (sqlite3_exec (db, "DELETE FROM tests WHERE id = 7", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_null (td_iface_test_history_query (db, 7, &error));
+  g_assert_error (error, TR_ERROR, TR_ERROR_NOT_FOUND);
+  {
+    sqlite3_stmt *stmt;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM iface_test_samples WHERE test_id = 7", -1,
+                                         &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+    sqlite3_finalize (stmt);
+  }
+  sqlite3_close (db);
+}
+
+static void
 test_paths (void)
 {
   g_autofree char *a = td_iface_path_for_name ("eth0");
@@ -227,6 +319,7 @@ main (int argc, char **argv)
   g_test_add_func ("/iface/summarise", test_summarise);
   g_test_add_func ("/iface/rollups", test_rollups);
   g_test_add_func ("/iface/query", test_query);
+  g_test_add_func ("/iface/test-samples", test_test_samples);
   g_test_add_func ("/iface/paths", test_paths);
   g_test_add_func ("/iface/rates", test_rates);
   return g_test_run ();

@@ -13,13 +13,20 @@ address points nowhere), so the inventory comes from the kernel.
     seconds of a TCP test is within 5% of iperf's own figure (MTU 9000,
     so that headers weigh < 1%); the test's interface samples are stored
     with the test; the history returns them;
+  - a reverse test's interface samples through History.GetTestInterface:
+    the client's veth, its seconds, the rows stored, rx (where the test's
+    data arrives) at least iperf's rate over the steady seconds, and
+    `trafficctl show ID --samples` with the link's rate (LINK) beside each
+    interval, --json too;
   - the interface of a running test deleted: its object goes, the test
     ends at once, stopped, with a reason naming the interface.
 
 Run: cd tests/integration && sudo /usr/bin/python3 -m unittest -v test_interfaces
 """
 
+import json
 import os
+import re
 import sqlite3
 import sys
 import time
@@ -38,7 +45,15 @@ from test_netns import sh  # noqa: E402
 
 IFACES_IFACE = "org.trafficd.Traffic1.Interfaces"
 IFACE_IFACE = "org.trafficd.Traffic1.Interface"
+HISTORY_IFACE = "org.trafficd.Traffic1.History"
 PORT = 6011
+UNITS = {"bit/s": 1, "Kbit/s": 1e3, "Mbit/s": 1e6, "Gbit/s": 1e9}
+
+
+def parse_rate(text):
+    """bits/s of trafficctl's "49.80 Mbit/s"."""
+    number, unit = text.split()
+    return float(number) * UNITS[unit]
 
 
 def path_for(name):
@@ -170,6 +185,88 @@ class InterfaceTests(ServiceTestCase):
         self.assertEqual(resolution, 1)
         self.assertTrue(0 < len(points) <= 10, points)
         self.assertTrue(max(p[9] for p in points) > 30e6, points)   # tx max
+
+    def test_interface_samples_of_a_test(self):
+        duration = 6
+        path = self.start_test(host=self.server_addr, port=PORT, duration=duration, interval=1.0,
+                               direction="reverse")
+        self.wait_ended(path, 60)
+        props = self.properties(path)
+        self.assertEqual(props["State"], "finished", self.describe(path))
+        test_id = props["Id"]
+        intervals = [s for _, s in self.events.intervals(path, "reverse")]
+        steady = [s for s in intervals if s["start"] >= 2 - 0.01 and s["end"] <= duration - 1 + 0.01]
+        self.assertGreaterEqual(len(steady), 3, intervals)
+        iperf_rate = sum(s["bytes"] for s in steady) * 8 / sum(s["end"] - s["start"] for s in steady)
+        # each interval's span in real time (timestamp: its end, µs)
+        spans = [(s["timestamp"] - int((s["end"] - s["start"]) * 1e6), s["timestamp"]) for s in steady]
+
+        def read():
+            return self.call(MANAGER_PATH, HISTORY_IFACE, "GetTestInterface", GLib.Variant("(u)", (test_id,)),
+                             "(sa(tdddtt))")
+
+        # the last tick of the test may still be on its way to the database
+        self.iterate_until(lambda: read()[1] and read()[1][-1][0] >= props["EndTime"] - 1_100_000, 5,
+                           "the test's last interface sample")
+        name, samples = read()
+        self.assertEqual(name, self.client_dev)
+        log("test %d: %d samples of %s, iperf %.2f Mbit/s" % (test_id, len(samples), name, iperf_rate / 1e6))
+        # the test's seconds: from its start (connect) to its end, one per tick
+        stamps = [s[0] for s in samples]
+        self.assertEqual(stamps, sorted(stamps))
+        self.assertGreaterEqual(stamps[0], props["StartTime"], (stamps, props["StartTime"]))
+        self.assertLessEqual(stamps[-1], props["EndTime"] + 1_100_000, (stamps, props["EndTime"]))
+        self.assertGreaterEqual(len(samples), duration - 1, samples)
+        self.assertGreaterEqual(sum(s[1] for s in samples), duration - 1.5, samples)
+        for ts, seconds, rx, tx, rx_bytes, tx_bytes in samples:
+            self.assertTrue(0.5 < seconds < 2, samples)
+            # (the rate's own time base is the counters' read, a few µs off the tick's)
+            self.assertAlmostEqual(rx, rx_bytes * 8 / seconds, delta=max(1.0, rx * 0.005))
+        # the link over the steady seconds: the test's data arrives (rx) at
+        # least at iperf's rate, less than 5% more (headers, MTU 9000)
+        rx_rate = sum(r for _, _, r, *_ in samples) / len(samples)
+        covered = [(seconds, rx) for ts, seconds, rx, *_ in samples
+                   if spans[0][0] + 500_000 <= ts <= spans[-1][1] + 500_000]
+        link_rate = sum(sec * r for sec, r in covered) / sum(sec for sec, _ in covered)
+        log("link rx %.2f Mbit/s over the steady seconds (%.2f over the test)" % (link_rate / 1e6, rx_rate / 1e6))
+        self.assertGreaterEqual(link_rate, 0.97 * iperf_rate, (link_rate, iperf_rate, covered))
+        self.assertLess(link_rate, 1.08 * iperf_rate, (link_rate, iperf_rate, covered))
+        self.assertLess(max(s[3] for s in samples), 0.2 * iperf_rate, samples)   # tx: only ACKs
+
+        # what the database holds, unchanged
+        db = self.get_property(MANAGER_PATH, "DatabasePath", iface=HISTORY_IFACE)
+        with sqlite3.connect("file:%s?mode=ro" % db, uri=True) as c:
+            rows = c.execute("SELECT timestamp_us, seconds, rx_bits_per_second, tx_bits_per_second, rx_bytes,"
+                             " tx_bytes FROM iface_test_samples WHERE test_id = ? ORDER BY timestamp_us",
+                             (test_id,)).fetchall()
+        self.assertEqual([tuple(r) for r in rows][:len(samples)], [tuple(s) for s in samples])
+        with self.assertRaises(GLib.Error) as caught:
+            self.call(MANAGER_PATH, HISTORY_IFACE, "GetTestInterface", GLib.Variant("(u)", (test_id + 1000,)),
+                      "(sa(tdddtt))")
+        self.assertIn("NotFound", str(caught.exception))
+
+        # trafficctl: the link's rate beside each interval
+        out = self.trafficctl("show", test_id, "--samples", "--max-points", "0")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        log("trafficctl show %d --samples --max-points 0:\n%s" % (test_id, out.stdout))
+        self.assertIn("LINK: %s" % self.client_dev, out.stdout)
+        lines = out.stdout.splitlines()
+        header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("STREAM"))
+        self.assertTrue(lines[header].rstrip().endswith("LINK"), lines[header])
+        checked = 0
+        for line in lines[header + 1:]:
+            m = re.match(r"\s*all\s+(\d+\.\d+)-(\d+\.\d+) s\s+\S+\s+(\S+ \S+)\s+.*\s(\S+ \S+)$", line)
+            if m and float(m.group(1)) >= 2 - 0.01 and float(m.group(2)) <= duration - 1 + 0.01:
+                test_rate, on_link = parse_rate(m.group(3)), parse_rate(m.group(4))
+                self.assertGreaterEqual(on_link, 0.9 * test_rate, line)
+                self.assertLess(on_link, 1.2 * test_rate, line)
+                checked += 1
+        self.assertGreaterEqual(checked, 3, out.stdout)
+        out = self.trafficctl("--json", "show", test_id, "--samples")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        shown = json.loads(out.stdout)["interface"]
+        self.assertEqual(shown["name"], self.client_dev)
+        self.assertEqual([s["timestamp_us"] for s in shown["samples"]][:len(samples)], stamps)
 
     def test_interface_deleted_during_test(self):
         path = self.start_test(host=self.server_addr, port=PORT, duration=30, interval=1.0)
