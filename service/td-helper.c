@@ -6,7 +6,9 @@
 #include "tr-proto.h"
 
 #include <errno.h>
+#include <gio/gunixinputstream.h>
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
@@ -33,6 +35,8 @@ struct _TdHelper
   guint8       *stdout_buf;
   guint8       *stderr_buf;
   guint         kill_timer;
+  guint         stdout_watch;
+  guint         stderr_watch;
   gboolean      stdout_done;
   gboolean      stderr_done;
   gboolean      process_done;
@@ -46,8 +50,7 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (TdHelper, td_helper, G_TYPE_OBJECT)
 
-static void read_stdout (TdHelper *self);
-static void read_stderr (TdHelper *self);
+static void flush_stderr_line (TdHelper *self);
 
 static void
 td_helper_dispose (GObject *object)
@@ -58,6 +61,8 @@ td_helper_dispose (GObject *object)
   if (self->process != NULL && !self->process_done)
     td_helper_kill (self);
   g_clear_handle_id (&self->kill_timer, g_source_remove);
+  g_clear_handle_id (&self->stdout_watch, g_source_remove);
+  g_clear_handle_id (&self->stderr_watch, g_source_remove);
   g_clear_object (&self->process);
   g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (td_helper_parent_class)->dispose (object);
@@ -68,6 +73,7 @@ td_helper_finalize (GObject *object)
 {
   TdHelper *self = TD_HELPER (object);
 
+  td_proc_sampler_clear (&self->sampler);
   g_free (self->runner_path);
   g_free (self->registry_dir);
   g_free (self->registry_file);
@@ -105,6 +111,7 @@ td_helper_init (TdHelper *self)
   self->stderr_line = g_string_new (NULL);
   self->stdout_buf = g_malloc (READ_CHUNK);
   self->stderr_buf = g_malloc (STDERR_MAX_LINE);
+  self->sampler.fd = -1;
 }
 
 TdHelper *
@@ -240,6 +247,7 @@ on_wait (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   self->wait_status = g_subprocess_get_status (self->process);
   self->process_done = TRUE;
+  td_proc_sampler_clear (&self->sampler);   /* nothing left to sample; the object may linger */
   unregister_helper (self);
   /* Anything the runner left in its group (a forked child that ignores
    * SIGTERM, say) goes with it. */
@@ -289,31 +297,78 @@ split_stdout (TdHelper *self, const guint8 *data, gsize len)
     }
 }
 
-static void
-on_stdout_read (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(TdHelper) self = user_data;
-  g_autoptr(GError) error = NULL;
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+/* One GSource per pipe for the helper's whole life: an async read per
+ * chunk would add and remove a poll fd (and wake the loop) for every
+ * record, which with a hundred helpers is most of the service's CPU. */
+typedef void (*ChunkFunc) (TdHelper *self, const guint8 *data, gsize len);
 
-  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (n <= 0)
+static gboolean
+drain_pipe (TdHelper *self, int fd, guint8 *buf, gsize size, ChunkFunc func)
+{
+  for (guint round = 0; round < 8; round++)
     {
-      self->stdout_done = TRUE;
-      maybe_emit_exited (self);
-      return;
+      gssize n = read (fd, buf, size);
+
+      if (n > 0)
+        {
+          func (self, buf, (gsize) n);
+          continue;
+        }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno == EAGAIN)
+        return TRUE;
+      return FALSE;   /* end of file, or the pipe failed: done either way */
     }
-  split_stdout (self, self->stdout_buf, (gsize) n);
-  read_stdout (self);
+  return TRUE;        /* more may wait: let other sources run first */
+}
+
+static gboolean
+on_stdout_ready (int fd, GIOCondition condition, gpointer user_data)
+{
+  g_autoptr(TdHelper) self = g_object_ref (user_data);
+
+  if (drain_pipe (self, fd, self->stdout_buf, READ_CHUNK, split_stdout) && self->stdout_watch != 0)
+    return G_SOURCE_CONTINUE;
+  self->stdout_watch = 0;
+  self->stdout_done = TRUE;
+  maybe_emit_exited (self);
+  return G_SOURCE_REMOVE;
 }
 
 static void
-read_stdout (TdHelper *self)
+split_stderr (TdHelper *self, const guint8 *data, gsize len)
 {
-  g_input_stream_read_async (g_subprocess_get_stdout_pipe (self->process), self->stdout_buf,
-                             READ_CHUNK, G_PRIORITY_DEFAULT, self->cancellable,
-                             on_stdout_read, g_object_ref (self));
+  for (gsize i = 0; i < len; i++)
+    {
+      if (data[i] == '\n' || self->stderr_line->len >= STDERR_MAX_LINE)
+        flush_stderr_line (self);
+      if (data[i] != '\n')
+        g_string_append_c (self->stderr_line, (char) data[i]);
+    }
+}
+
+static gboolean
+on_stderr_ready (int fd, GIOCondition condition, gpointer user_data)
+{
+  g_autoptr(TdHelper) self = g_object_ref (user_data);
+
+  if (drain_pipe (self, fd, self->stderr_buf, STDERR_MAX_LINE, split_stderr) && self->stderr_watch != 0)
+    return G_SOURCE_CONTINUE;
+  flush_stderr_line (self);
+  self->stderr_watch = 0;
+  self->stderr_done = TRUE;
+  maybe_emit_exited (self);
+  return G_SOURCE_REMOVE;
+}
+
+static guint
+watch_pipe (GInputStream *stream, GUnixFDSourceFunc func, TdHelper *self)
+{
+  int fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (stream));
+
+  g_unix_set_fd_nonblocking (fd, TRUE, NULL);
+  return g_unix_fd_add (fd, G_IO_IN | G_IO_HUP | G_IO_ERR, func, self);
 }
 
 static void
@@ -326,40 +381,6 @@ flush_stderr_line (TdHelper *self)
   valid = g_utf8_make_valid (self->stderr_line->str, self->stderr_line->len);
   g_signal_emit (self, signals[SIGNAL_LOG], 0, 4u, valid);
   g_string_truncate (self->stderr_line, 0);
-}
-
-static void
-on_stderr_read (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(TdHelper) self = user_data;
-  g_autoptr(GError) error = NULL;
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
-
-  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (n <= 0)
-    {
-      flush_stderr_line (self);
-      self->stderr_done = TRUE;
-      maybe_emit_exited (self);
-      return;
-    }
-  for (gssize i = 0; i < n; i++)
-    {
-      if (self->stderr_buf[i] == '\n' || self->stderr_line->len >= STDERR_MAX_LINE)
-        flush_stderr_line (self);
-      if (self->stderr_buf[i] != '\n')
-        g_string_append_c (self->stderr_line, (char) self->stderr_buf[i]);
-    }
-  read_stderr (self);
-}
-
-static void
-read_stderr (TdHelper *self)
-{
-  g_input_stream_read_async (g_subprocess_get_stderr_pipe (self->process), self->stderr_buf,
-                             STDERR_MAX_LINE, G_PRIORITY_DEFAULT, self->cancellable,
-                             on_stderr_read, g_object_ref (self));
 }
 
 static void
@@ -408,8 +429,8 @@ td_helper_start (TdHelper *self, GVariant *config, GError **error)
     }
 
   g_subprocess_wait_async (self->process, self->cancellable, on_wait, g_object_ref (self));
-  read_stdout (self);
-  read_stderr (self);
+  self->stdout_watch = watch_pipe (g_subprocess_get_stdout_pipe (self->process), on_stdout_ready, self);
+  self->stderr_watch = watch_pipe (g_subprocess_get_stderr_pipe (self->process), on_stderr_ready, self);
   return TRUE;
 }
 
