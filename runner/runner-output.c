@@ -11,6 +11,7 @@
 /* A line no iperf output can contain: it marks a point in the stream. */
 #define SYNC_MARKER "\001trafficd-sync"
 #define SYNC_TIMEOUT_US (3 * G_USEC_PER_SEC)
+#define LISTENING_PREFIX "Server listening on "
 
 static GThread *reader_thread;
 static int read_fd = -1;
@@ -39,6 +40,24 @@ new_parser (void)
   return parser;
 }
 
+/* iperf prints this line right after listen(): from then on the port
+ * accepts connections, so this line, not the call to iperf_run_server(),
+ * is when a server is "listening" {port}. */
+static void
+maybe_emit_listening (const char *line)
+{
+  guint64 port;
+  GVariantDict d;
+
+  if (parser_role != TR_IPERF_ROLE_SERVER || !g_str_has_prefix (line, LISTENING_PREFIX))
+    return;
+  port = g_ascii_strtoull (line + strlen (LISTENING_PREFIX), NULL, 10);
+  g_variant_dict_init (&d, NULL);
+  if (port > 0 && port <= G_MAXUINT16)
+    g_variant_dict_insert (&d, "port", "u", (guint32) port);
+  runner_emit ("listening", g_variant_dict_end (&d));
+}
+
 static void
 handle_line (TrIperfParser **parser, GString *line)
 {
@@ -59,6 +78,7 @@ handle_line (TrIperfParser **parser, GString *line)
   if (valid[0] != '\0')
     runner_emit_log (6, "%s", valid);
   tr_iperf_parser_feed_line (*parser, valid);
+  maybe_emit_listening (valid);
 }
 
 static gpointer

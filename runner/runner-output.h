@@ -2,9 +2,11 @@
  *
  * stdout and stderr are redirected into a pipe that a reader thread splits
  * into lines (bounded), forwards as "log" records and feeds to the parser.
- * The main thread can wait until everything printed so far is parsed
- * (runner_output_sync, used between the tests a server serves, which also
- * starts a fresh parser) and close the stream at the end (drain). */
+ * A server's "listening" record comes from here too: iperf prints "Server
+ * listening on PORT" only once its socket listens. The main thread can wait
+ * until everything printed so far is parsed (runner_output_sync, used
+ * between the tests a server serves, which also starts a fresh parser) and
+ * close the stream at the end (drain). */
 #pragma once
 
 #include <glib.h>

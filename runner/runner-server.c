@@ -1,8 +1,9 @@
 /* runner-server.c: one managed iperf3 server, serving test after test.
  *
  * Records, besides the parser's ("accepted", "cookie", "start",
- * "interval", "summary", ...): "listening" {port} before each wait for a
- * client, "result" with the server side's exact counters after a test, and
+ * "interval", "summary", ...): "listening" {port} once iperf's socket
+ * listens for the next client (sent by the output thread, runner-output.c),
+ * "result" with the server side's exact counters after a test, and
  * "served" {status} once everything about that test has been sent. */
 #include "runner.h"
 #include "runner-emit.h"
@@ -47,6 +48,19 @@ server_new (const TrServerOptions *o)
   return t;
 }
 
+#ifdef TRAFFICD_TEST_HOOKS
+/* Test-only (meson -Dtest_hooks=true): a slow way from one test to the next
+ * listen, as on a loaded machine. */
+static void
+maybe_delay_listen (void)
+{
+  const char *ms = g_getenv ("TRAFFICD_RUNNER_TEST_LISTEN_DELAY_MS");
+
+  if (ms != NULL)
+    g_usleep (g_ascii_strtoull (ms, NULL, 10) * 1000);
+}
+#endif
+
 static JsonObject *
 if_counted (JsonObject *sum)
 {
@@ -87,16 +101,32 @@ server_exact_result (struct iperf_test *test)
 }
 
 static void
-emit_status (const char *kind, const char *key, const char *value, guint port)
+emit_served (const char *status)
 {
   GVariantDict d;
 
   g_variant_dict_init (&d, NULL);
-  if (key != NULL)
-    g_variant_dict_insert (&d, key, "s", value);
-  if (port > 0)
-    g_variant_dict_insert (&d, "port", "u", port);
-  runner_emit (kind, g_variant_dict_end (&d));
+  g_variant_dict_insert (&d, "status", "s", status);
+  runner_emit ("served", g_variant_dict_end (&d));
+}
+
+/* iperf_run_server() returned 0: a test ran. libiperf 3.12 also returns 0
+ * when the client's control connection closed mid-test (i_errno
+ * IECTRLCLOSE): that test failed; what the server counted is kept. */
+static void
+emit_served_test (int ierrno)
+{
+  g_autoptr(GVariant) result = server_exact_result (server_test);
+
+  if (result != NULL)
+    runner_emit ("result", g_steal_pointer (&result));
+  if (ierrno == IECTRLCLOSE)
+    {
+      runner_emit_error ("iperf", ierrno, 0, "the client closed the control connection mid-test");
+      emit_served ("failed");
+    }
+  else
+    emit_served ("finished");
 }
 
 int
@@ -119,8 +149,12 @@ runner_server_run (const TrServerOptions *o)
     {
       int rc, saved_errno, saved_ierrno;
 
-      emit_status ("listening", NULL, NULL, o->port);
       runner_arm_stop (&jmp);
+#ifdef TRAFFICD_TEST_HOOKS
+      maybe_delay_listen ();
+#endif
+      i_errno = IENONE;   /* libiperf sets it on errors only */
+      errno = 0;
       rc = iperf_run_server (server_test);
       saved_errno = errno;
       saved_ierrno = i_errno;
@@ -141,16 +175,12 @@ runner_server_run (const TrServerOptions *o)
               runner_emit_end ("failed");
               return 1;
             }
-          emit_status ("served", "status", "failed", 0);
+          emit_served ("failed");
         }
       else
         {
-          g_autoptr(GVariant) result = server_exact_result (server_test);
-
-          consecutive_errors = 0;
-          if (result != NULL)
-            runner_emit ("result", g_steal_pointer (&result));
-          emit_status ("served", "status", "finished", 0);
+          consecutive_errors = 0;   /* a client that vanishes is no fault of the server */
+          emit_served_test (saved_ierrno);
         }
       iperf_reset_test (server_test);
       if (o->one_off)
