@@ -156,8 +156,9 @@ unregister_helper (TdHelper *self)
 }
 
 /* Kills every process of group @pgid that runs @exe and started no earlier
- * than the group's leader did: what a helper leaves behind, and nothing a
- * recycled PID could point at. */
+ * than the group's leader did: what a helper leaves behind. The caller has
+ * checked that the leader is the recorded helper or gone (a live group
+ * keeps its PID from being recycled). */
 static guint
 kill_group_members (pid_t pgid, const char *exe, guint64 leader_start)
 {
@@ -183,6 +184,41 @@ kill_group_members (pid_t pgid, const char *exe, guint64 leader_start)
   return killed;
 }
 
+/* FALSE when @pid is alive but started at another time than the one
+ * recorded: the PID was recycled, so its group is not a helper's. A leader
+ * that is gone (its group may still hold escaped children) is ours. */
+static gboolean
+leader_is_recorded (pid_t pid, guint64 recorded_start)
+{
+  TdProcStat stat;
+
+  if (!td_proc_read_stat (pid, &stat) || stat.start_ticks == recorded_start)
+    return TRUE;
+  g_info ("sparing process group %d: its leader started at tick %" G_GUINT64_FORMAT
+          ", the helper recorded with this PID at %" G_GUINT64_FORMAT "; the PID was recycled",
+          (int) pid, stat.start_ticks, recorded_start);
+  return FALSE;
+}
+
+/* One registry file: "START_TICKS EXE" of the helper that led group @pid. */
+static guint
+kill_registered_group (const char *path, pid_t pid)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) parts = NULL;
+  guint64 start;
+
+  if (pid <= 1 || !g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  parts = g_strsplit (g_strstrip (contents), " ", 2);
+  if (g_strv_length (parts) != 2)
+    return 0;
+  start = g_ascii_strtoull (parts[0], NULL, 10);
+  if (!leader_is_recorded (pid, start))
+    return 0;
+  return kill_group_members (pid, parts[1], start);
+}
+
 guint
 td_helper_kill_leftovers (const char *registry_dir)
 {
@@ -193,13 +229,8 @@ td_helper_kill_leftovers (const char *registry_dir)
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = g_build_filename (registry_dir, name, NULL);
-      g_autofree char *contents = NULL;
-      g_auto(GStrv) parts = NULL;
-      pid_t pid = (pid_t) g_ascii_strtoll (name, NULL, 10);
 
-      if (pid > 1 && g_file_get_contents (path, &contents, NULL, NULL) &&
-          (parts = g_strsplit (g_strstrip (contents), " ", 2)) != NULL && g_strv_length (parts) == 2)
-        killed += kill_group_members (pid, parts[1], g_ascii_strtoull (parts[0], NULL, 10));
+      killed += kill_registered_group (path, (pid_t) g_ascii_strtoll (name, NULL, 10));
       g_unlink (path);
     }
   return killed;

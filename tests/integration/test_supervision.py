@@ -131,8 +131,8 @@ class SupervisionTestCase(ServiceTestCase):
         return path, props
 
     def wait_listening(self, port):
-        """"idle" comes a moment before iperf listens (and iperf closes its
-        socket between tests): wait for the socket before a client starts."""
+        """"idle" means iperf's socket listens (test_servers.ListeningTests);
+        this also checks it from /proc before a client starts."""
         self.assertTrue(wait_until(lambda: tcp_listening(port), 10), "nothing listens on port %d" % port)
 
     def current_test(self, server, timeout=20):
@@ -529,17 +529,21 @@ class ServiceDeathTests(SupervisionTestCase):
             self.assertIn(i, rows, "test %d is not in the history" % i)
             self.assertEqual(rows[i]["state"], "interrupted", rows[i])
 
-    @unittest.expectedFailure
     def test_restart_spares_recycled_runner_pid(self):
-        """Known bug (reported): td_helper_kill_leftovers() takes the start
-        time in a registry file only as a lower bound, so a process that
-        took a recorded PID later (every recycled PID does) and runs the
-        runner executable (another trafficd's helper, say) is killed."""
+        """A process that took a recorded PID later (every recycled PID
+        does) and runs the runner executable (another trafficd's helper,
+        say) leads a group that is not ours: td_helper_kill_leftovers()
+        spares it, says why, and removes the stale registry file."""
         stranger = self.start_stranger([RUNNER_EXE], stdin=subprocess.PIPE)   # waits for its config
         self.plant_registry_file(stranger.pid, max(0, start_ticks(stranger.pid) - 1000), RUNNER_EXE)
         self.use_stack(self.start_stack(self.args))
         self.iterate(0.5)
         self.assertIsNone(stranger.poll(), "a runner that is no helper of trafficd's was killed")
+        text = self.service.read_log()
+        self.assertNotIn("killing helper process %d " % stranger.pid, text)
+        if harness.VERBOSE:
+            self.assertIn("sparing process group %d" % stranger.pid, text, "the restart did not say why")
+        self.assertEqual(os.listdir(os.path.join(self.runtime_dir, "helpers")), [], "the stale registry file remains")
 
     def test_sigterm_with_servers_and_escaped_children(self):
         """Row 7 with servers: exit 0 within 3 s, everything stopped and
