@@ -162,22 +162,86 @@ running_of_user (TdManager *self, guint32 uid)
   return n;
 }
 
-/* Why a test of @uid cannot start now, or NULL when it can. */
+/* What keeps a test from starting now. */
+typedef enum {
+  ADMITTED,
+  BLOCKED_BY_EXCLUSIVE,   /* an exclusive test runs */
+  BLOCKED_NEEDS_IDLE,     /* an exclusive test waits for the running ones */
+  BLOCKED_BY_GLOBAL,      /* max-running-tests */
+  BLOCKED_BY_USER,        /* max-running-tests-per-user of its owner */
+} Admission;
+
+static Admission
+admission (TdManager *self, guint32 uid, gboolean exclusive)
+{
+  if (self->exclusive_running)
+    return BLOCKED_BY_EXCLUSIVE;
+  if (exclusive && self->running > 0)
+    return BLOCKED_NEEDS_IDLE;
+  if (self->running >= self->config->max_running)
+    return BLOCKED_BY_GLOBAL;
+  if (running_of_user (self, uid) >= self->config->max_running_per_user)
+    return BLOCKED_BY_USER;
+  return ADMITTED;
+}
+
+static Admission
+entry_admission (TdManager *self, TestEntry *entry)
+{
+  return admission (self, td_test_get_owner (entry->test), td_test_get_options (entry->test)->exclusive);
+}
+
+/* Why a test of @uid is not admitted, for messages. */
+static char *
+describe_admission (TdManager *self, Admission why, guint32 uid)
+{
+  switch (why)
+    {
+    case BLOCKED_BY_EXCLUSIVE:
+      return g_strdup ("an exclusive test is running");
+    case BLOCKED_NEEDS_IDLE:
+      return g_strdup_printf ("an exclusive test needs the service idle, and %u tests are running", self->running);
+    case BLOCKED_BY_GLOBAL:
+      return g_strdup_printf ("%u tests are running, the limit is %u (max-running-tests)",
+                              self->running, self->config->max_running);
+    case BLOCKED_BY_USER:
+      return g_strdup_printf ("uid %u runs %u tests, the per-user limit is %u (max-running-tests-per-user)",
+                              uid, running_of_user (self, uid), self->config->max_running_per_user);
+    case ADMITTED:
+    default:
+      return g_strdup ("it is about to start");
+    }
+}
+
+/* The first queued test that a new test may not overtake, or NULL. FIFO
+ * holds among tests that wait for the same limit: a test that waits only
+ * for its owner's per-user limit holds back no other user's test (one of
+ * the same user is blocked by that limit itself); one that waits for the
+ * global limit or for the service to be idle (exclusive) holds back all
+ * later ones. */
+static TestEntry *
+queued_ahead (TdManager *self)
+{
+  for (GList *l = self->queue.head; l != NULL; l = l->next)
+    if (entry_admission (self, l->data) != BLOCKED_BY_USER)
+      return l->data;
+  return NULL;
+}
+
+/* Why a new test of @uid cannot start now, or NULL when it can. */
 static char *
 admission_refusal (TdManager *self, guint32 uid, gboolean exclusive)
 {
-  if (self->exclusive_running)
-    return g_strdup ("an exclusive test is running");
-  if (exclusive && self->running > 0)
-    return g_strdup_printf ("an exclusive test needs the service idle, and %u tests are running",
-                            self->running);
-  if (self->running >= self->config->max_running)
-    return g_strdup_printf ("%u tests are running, the limit is %u (max-running-tests)",
-                            self->running, self->config->max_running);
-  if (running_of_user (self, uid) >= self->config->max_running_per_user)
-    return g_strdup_printf ("uid %u runs %u tests, the per-user limit is %u (max-running-tests-per-user)",
-                            uid, running_of_user (self, uid), self->config->max_running_per_user);
-  return NULL;
+  Admission why = admission (self, uid, exclusive);
+  TestEntry *ahead;
+  g_autofree char *ahead_why = NULL;
+
+  if (why != ADMITTED)
+    return describe_admission (self, why, uid);
+  if ((ahead = queued_ahead (self)) == NULL)
+    return NULL;
+  ahead_why = describe_admission (self, entry_admission (self, ahead), td_test_get_owner (ahead->test));
+  return g_strdup_printf ("test %u waits in the queue ahead of it (%s)", td_test_get_id (ahead->test), ahead_why);
 }
 
 /* ---- lingering and correlation ---- */
@@ -421,18 +485,17 @@ try_start_queued (TdManager *self)
     {
       TestEntry *entry = l->data;
       GList *next = l->next;
-      const TrTestOptions *options = td_test_get_options (entry->test);
-      g_autofree char *refusal = admission_refusal (self, td_test_get_owner (entry->test), options->exclusive);
+      Admission why = entry_admission (self, entry);
 
-      if (refusal == NULL)
+      if (why == ADMITTED)
         {
           g_queue_delete_link (&self->queue, l);
           td_test_set_queued (entry->test, 0);
           start_test (self, entry, NULL);
         }
-      else if (options->exclusive)
-        break;   /* an exclusive test at the head is not overtaken */
-      l = next;
+      else if (why != BLOCKED_BY_USER)
+        break;   /* FIFO behind a test that waits for the global limit or for idle */
+      l = next;  /* one that waits for its owner's limit is overtaken */
     }
   update_queue_positions (self);
 }
@@ -506,13 +569,13 @@ on_start_test_authorized (GObject *source, GAsyncResult *result, gpointer user_d
     }
 
   refusal = admission_refusal (self, uid, call->test_options->exclusive);
-  queue_it = refusal != NULL || self->queue.length > 0;   /* FIFO: nobody jumps the queue */
+  queue_it = refusal != NULL;
   if (queue_it && !call->test_options->queue)
     {
-      g_info ("StartTest from uid %u refused: %s", uid, refusal ? refusal : "tests are queued");
+      g_info ("StartTest from uid %u refused: %s", uid, refusal);
       g_dbus_method_invocation_return_error (call->invocation, TR_ERROR, TR_ERROR_TOO_MANY_TESTS,
                                              "%s; wait for one to end, or pass queue=true to wait in the queue",
-                                             refusal ? refusal : "other tests wait in the queue");
+                                             refusal);
       update_counts (self);
       return;
     }

@@ -51,7 +51,7 @@ class ConcurrencyTestCase(ServiceTestCase):
 
         self.iterate_until(all_idle, timeout, "%d servers to be idle" % n)
         servers = [(p, self.server_property(p, "Port")) for p in paths]
-        # "idle" comes a moment before iperf listens: wait for the sockets
+        # "idle" means the sockets listen; /proc agrees
         self.assertTrue(wait_until(lambda: all(tcp_listening(port) for _, port in servers), 20),
                         "not every idle server listens")
         return servers
@@ -125,6 +125,58 @@ class ConcurrencyTestCase(ServiceTestCase):
             if s not in ("queued", "pending") and path not in order:
                 order.append(path)
         return order
+
+
+    def start_test_as(self, uid, **options):
+        """StartTest from a process running as UID; returns the path. Skips
+        when the service does not let that user start tests at all."""
+        path, error = self.try_start_as(uid, **options)
+        self.assertIsNone(error, "StartTest as uid %d failed" % uid)
+        return path
+
+    def try_start_as(self, uid, **options):
+        """StartTest from a process running as UID: (path, None) or (None,
+        (error name, message)). Skips when the service does not let that
+        user start tests at all."""
+        if os.geteuid() != 0:
+            self.skipTest("starting a test as another user needs root")
+        args = ["%s=%s" % (k, v) for k, v in options.items()]
+        script = (
+            "import sys\n"
+            "from gi.repository import Gio, GLib\n"
+            "types = {'host': 's', 'port': 'u', 'duration': 'u', 'bitrate': 't', 'interval': 'd', 'queue': 'b',"
+            " 'exclusive': 'b'}\n"
+            "convert = {'s': str, 'u': int, 't': int, 'd': float, 'b': lambda v: v == 'True'}\n"
+            "opts = {}\n"
+            "for a in sys.argv[2:]:\n"
+            "    k, v = a.split('=', 1)\n"
+            "    opts[k] = GLib.Variant(types[k], convert[types[k]](v))\n"
+            "c = Gio.DBusConnection.new_for_address_sync(sys.argv[1], Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT"
+            " | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)\n"
+            "try:\n"
+            "    r = c.call_sync('org.trafficd.Traffic1', '/org/trafficd/Traffic1', 'org.trafficd.Traffic1.Manager',"
+            " 'StartTest', GLib.Variant.new_tuple(GLib.Variant('a{sv}', opts)), GLib.VariantType('(o)'), 0, 20000,"
+            " None)\n"
+            "    print('OK', r.unpack()[0])\n"
+            "except GLib.Error as e:\n"
+            "    print('ERR', Gio.DBusError.get_remote_error(e), e.message)\n")
+
+        def demote():
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+
+        r = subprocess.run(["/usr/bin/python3", "-c", script, self.bus.address] + args, preexec_fn=demote,
+                           capture_output=True, text=True, timeout=60, cwd="/",
+                           env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"})
+        words = r.stdout.split(None, 2)
+        if words[:2] == ["ERR", ERROR_PREFIX + "AccessDenied"]:
+            self.skipTest("uid %d may not start tests here: %s" % (uid, r.stdout.strip()))
+        self.assertIn(words[:1], (["OK"], ["ERR"]), "StartTest as uid %d: %s %s" % (uid, r.stdout, r.stderr))
+        if words[0] == "OK":
+            return words[1], None
+        name, message = words[1], words[2].strip() if len(words) > 2 else ""
+        return None, (name, message.replace("GDBus.Error:%s: " % name, "", 1))
 
 
 class ManyServersTests(ConcurrencyTestCase):
@@ -333,43 +385,103 @@ class PerUserLimitTests(ConcurrencyTestCase):
         ended = self.wait_all_ended([a, b], 60)
         self.assertEqual(set(ended.values()), {"finished"}, ended)
 
-    def start_test_as(self, uid, **options):
-        """StartTest from a process running as UID; returns the path. Skips
-        when the service does not let that user start tests at all."""
-        if os.geteuid() != 0:
-            self.skipTest("starting a test as another user needs root")
-        args = ["%s=%s" % (k, v) for k, v in options.items()]
-        script = (
-            "import sys\n"
-            "from gi.repository import Gio, GLib\n"
-            "types = {'host': 's', 'port': 'u', 'duration': 'u'}\n"
-            "opts = {}\n"
-            "for a in sys.argv[2:]:\n"
-            "    k, v = a.split('=', 1)\n"
-            "    opts[k] = GLib.Variant(types[k], v if types[k] == 's' else int(v))\n"
-            "c = Gio.DBusConnection.new_for_address_sync(sys.argv[1], Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT"
-            " | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)\n"
-            "try:\n"
-            "    r = c.call_sync('org.trafficd.Traffic1', '/org/trafficd/Traffic1', 'org.trafficd.Traffic1.Manager',"
-            " 'StartTest', GLib.Variant.new_tuple(GLib.Variant('a{sv}', opts)), GLib.VariantType('(o)'), 0, 20000,"
-            " None)\n"
-            "    print('OK', r.unpack()[0])\n"
-            "except GLib.Error as e:\n"
-            "    print('ERR', Gio.DBusError.get_remote_error(e), e.message)\n")
+class CrossUserQueueTests(ConcurrencyTestCase):
+    """A test queued behind its own user's limit holds back nobody else; the
+    queue stays FIFO behind the global limit and behind exclusive tests."""
 
-        def demote():
-            os.setgroups([])
-            os.setresgid(uid, uid, uid)
-            os.setresuid(uid, uid, uid)
+    service_args = ("--max-running-tests", "4", "--max-running-tests-per-user", "2", "--max-queued-tests", "1",
+                    "--keep-ended", "600")
 
-        r = subprocess.run(["/usr/bin/python3", "-c", script, self.bus.address] + args, preexec_fn=demote,
-                           capture_output=True, text=True, timeout=60, cwd="/",
-                           env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"})
-        words = r.stdout.split()
-        if words[:2] == ["ERR", ERROR_PREFIX + "AccessDenied"]:
-            self.skipTest("uid %d may not start tests here: %s" % (uid, r.stdout.strip()))
-        self.assertEqual(words[:1], ["OK"], "StartTest as uid %d: %s %s" % (uid, r.stdout, r.stderr))
-        return words[1]
+    def test_user_queued_behind_own_limit_blocks_no_other_user(self):
+        """uid 0 runs 2 tests (its limit) and queues a third; nobody, within
+        every limit, starts one test without queue and one with queue=true
+        (the queue, limited to 1, is full): both run at once while uid 0's
+        third test still waits, and that one starts when uid 0's end."""
+        ports = [port for _, port in self.start_servers(5)]
+        a1 = self.start_test(host="127.0.0.1", port=ports[0], duration=6, bitrate=BITRATE, interval=0.5)
+        a2 = self.start_test(host="127.0.0.1", port=ports[1], duration=6, bitrate=BITRATE, interval=0.5)
+        a3 = self.start_test(host="127.0.0.1", port=ports[2], duration=1, bitrate=BITRATE, queue=True)
+        self.assertEqual(self.get_property(a3, "State"), "queued")
+
+        b1, error = self.try_start_as(OTHER_UID, host="127.0.0.1", port=ports[3], duration=1, bitrate=BITRATE)
+        self.assertIsNone(error, "another user's test was refused while uid 0's waits for its own limit")
+        b2, error = self.try_start_as(OTHER_UID, host="127.0.0.1", port=ports[4], duration=1, bitrate=BITRATE,
+                                      queue=True)
+        self.assertIsNone(error, "another user's queue=true test was queued behind uid 0's")
+        for b in (b1, b2):
+            self.assertEqual(self.get_property(b, "Owner"), OTHER_UID)
+            self.assertNotEqual(self.get_property(b, "State"), "queued", self.describe(b))
+            self.assertEqual(self.get_property(b, "QueuePosition"), 0)
+        self.assertEqual(self.get_property(a3, "State"), "queued")
+        self.assertEqual(self.get_property(a3, "QueuePosition"), 1)
+
+        ended = self.wait_all_ended([a1, a2, a3, b1, b2], 120)
+        self.assertEqual(set(ended.values()), {"finished"}, ended)
+        props = {p: self.properties(p) for p in (a1, a2, a3, b1, b2)}
+        first_a_end = min(props[a1]["EndTime"], props[a2]["EndTime"])
+        for b in (b1, b2):
+            self.assertLess(props[b]["RunningSince"], first_a_end, "%s waited for uid 0's tests" % b)
+        self.assertGreaterEqual(props[a3]["RunningSince"], first_a_end)
+        self.assertLessEqual(self.max_overlap([a1, a2, a3]), 2)
+
+
+class CrossUserDispatchTests(ConcurrencyTestCase):
+    """The dispatcher: later tests start when an earlier one still waits for
+    its own user's limit; global-limit and exclusive waits stay FIFO."""
+
+    service_args = ("--max-running-tests", "3", "--max-running-tests-per-user", "2", "--keep-ended", "600")
+
+    def test_queue_skips_test_blocked_by_its_user_limit(self):
+        """uid 0 runs 2 (its limit), nobody 1 (the global limit of 3 is
+        reached); uid 0 queues a test, then nobody: when nobody's test ends,
+        nobody's queued test starts, not uid 0's, which waits for its own."""
+        ports = [port for _, port in self.start_servers(6)]
+        a1 = self.start_test(host="127.0.0.1", port=ports[0], duration=8, bitrate=BITRATE, interval=0.5)
+        a2 = self.start_test(host="127.0.0.1", port=ports[1], duration=8, bitrate=BITRATE, interval=0.5)
+        b1 = self.start_test_as(OTHER_UID, host="127.0.0.1", port=ports[2], duration=2, bitrate=BITRATE)
+        a3 = self.start_test(host="127.0.0.1", port=ports[3], duration=1, bitrate=BITRATE, queue=True)
+        b2 = self.start_test_as(OTHER_UID, host="127.0.0.1", port=ports[4], duration=1, bitrate=BITRATE,
+                                queue=True)
+        self.assertEqual(self.get_property(a3, "QueuePosition"), 1)
+        self.assertEqual(self.get_property(b2, "QueuePosition"), 2)
+        # the global limit is reached: a direct start of anyone is refused
+        path, error = self.try_start_as(OTHER_UID, host="127.0.0.1", port=ports[5], duration=1)
+        self.assertIsNone(path)
+        self.assertEqual(error[0], ERROR_PREFIX + "TooManyTests", error)
+        self.assertIn("max-running-tests", error[1])
+
+        self.assertEqual(self.wait_ended(b1, 60), "finished", self.describe(b1))
+        self.wait_state(b2, ("running",) + TERMINAL_STATES, 30)
+        self.assertEqual(self.get_property(a3, "State"), "queued", "uid 0 went over its own limit")
+        self.assertEqual(self.get_property(a3, "QueuePosition"), 1)
+        ended = self.wait_all_ended([a1, a2, a3, b2], 120)
+        self.assertEqual(set(ended.values()), {"finished"}, ended)
+        props = {p: self.properties(p) for p in (a1, a2, a3, b2)}
+        first_a_end = min(props[a1]["EndTime"], props[a2]["EndTime"])
+        self.assertLess(props[b2]["RunningSince"], first_a_end)
+        self.assertGreaterEqual(props[a3]["RunningSince"], first_a_end)
+        self.assertLessEqual(self.max_overlap([a1, a2, a3, b2]), 3)
+
+    def test_exclusive_test_holds_back_other_users(self):
+        """An exclusive test of uid 0 waiting for the service to be idle is
+        overtaken by nobody's test neither directly nor through the queue."""
+        ports = [port for _, port in self.start_servers(4)]
+        a1 = self.start_test(host="127.0.0.1", port=ports[0], duration=3, bitrate=BITRATE, interval=0.5)
+        x = self.start_test(host="127.0.0.1", port=ports[1], duration=2, bitrate=BITRATE, interval=0.5,
+                            exclusive=True, queue=True)
+        self.assertEqual(self.get_property(x, "State"), "queued")
+        path, error = self.try_start_as(OTHER_UID, host="127.0.0.1", port=ports[2], duration=1)
+        self.assertIsNone(path, "a test overtook a waiting exclusive test")
+        self.assertEqual(error[0], ERROR_PREFIX + "TooManyTests", error)
+        self.assertIn("exclusive", error[1])
+        b = self.start_test_as(OTHER_UID, host="127.0.0.1", port=ports[3], duration=1, bitrate=BITRATE, queue=True)
+        self.assertEqual(self.get_property(b, "State"), "queued")
+        self.assertEqual(self.get_property(b, "QueuePosition"), 2)
+        ended = self.wait_all_ended([a1, x, b], 120)
+        self.assertEqual(set(ended.values()), {"finished"}, ended)
+        props = {p: self.properties(p) for p in (a1, x, b)}
+        self.assertGreaterEqual(props[x]["RunningSince"], props[a1]["EndTime"])
+        self.assertGreaterEqual(props[b]["RunningSince"], props[x]["EndTime"])
 
 
 if __name__ == "__main__":
