@@ -13,7 +13,7 @@
 #define MAX_ROWS_PER_TRANSACTION 50000
 /* Group commit: the writer waits this long after the first queued record
  * for more (unless enough rows are queued, or someone waits for them). */
-#define LINGER_US (20 * 1000)
+#define LINGER_US (250 * 1000)
 #define LINGER_ROWS 10000
 #define RETRY_FIRST_US (1 * G_USEC_PER_SEC)
 #define RETRY_MAX_US (5 * G_USEC_PER_SEC)
