@@ -161,44 +161,57 @@ normalize_bus_error (GError   **error,
 
 /* --- helpers ------------------------------------------------------------- */
 
+/* "N" or "BASE/N" with N in 1..G_MAXUINT32 -> "BASE/N"; NULL otherwise. */
+char *
+tc_object_path_from_string (const char *base,
+                            const char *id_or_path)
+{
+  g_autofree char *prefix = g_strconcat (base, "/", NULL);
+  const char *id_text = id_or_path;
+  guint64 id = 0;
+
+  if (id_text == NULL)
+    return NULL;
+  if (g_str_has_prefix (id_text, prefix))
+    id_text += strlen (prefix);
+  if (*id_text == '\0' || !g_ascii_isdigit (*id_text) ||
+      !g_ascii_string_to_unsigned (id_text, 10, 1, G_MAXUINT32, &id, NULL))
+    return NULL;
+  return g_strdup_printf ("%s/%u", base, (guint) id);
+}
+
+/* "BASE/N" -> N; 0 for anything else. */
+guint
+tc_object_id_from_path (const char *base,
+                        const char *path)
+{
+  gsize len = strlen (base);
+  guint64 id = 0;
+
+  if (path == NULL || strncmp (path, base, len) != 0 || path[len] != '/')
+    return 0;
+  if (!g_ascii_string_to_unsigned (path + len + 1, 10, 1, G_MAXUINT32, &id, NULL))
+    return 0;
+  return (guint) id;
+}
+
 char *
 tc_client_test_path_from_string (const char  *id_or_path,
                                  GError     **error)
 {
-  const char *id_text = NULL;
-  guint64 id = 0;
+  char *path = tc_object_path_from_string (TC_TESTS_PATH, id_or_path);
 
-  if (id_or_path != NULL)
-    {
-      if (g_str_has_prefix (id_or_path, TC_TESTS_PATH "/"))
-        id_text = id_or_path + strlen (TC_TESTS_PATH "/");
-      else
-        id_text = id_or_path;
-    }
-
-  if (id_text == NULL || *id_text == '\0' || !g_ascii_isdigit (*id_text) ||
-      !g_ascii_string_to_unsigned (id_text, 10, 1, G_MAXUINT32, &id, NULL))
-    {
-      g_set_error (error, TR_ERROR, TR_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a test id (a positive number) or a test object path (%s/N)"),
-                   id_or_path != NULL ? id_or_path : "", TC_TESTS_PATH);
-      return NULL;
-    }
-
-  return g_strdup_printf (TC_TESTS_PATH "/%u", (guint) id);
+  if (path == NULL)
+    g_set_error (error, TR_ERROR, TR_ERROR_INVALID_ARGUMENT,
+                 _("“%s” is not a test id (a positive number) or a test object path (%s/N)"),
+                 id_or_path != NULL ? id_or_path : "", TC_TESTS_PATH);
+  return path;
 }
 
 guint
 tc_client_test_id_from_path (const char *path)
 {
-  guint64 id = 0;
-
-  if (path == NULL || !g_str_has_prefix (path, TC_TESTS_PATH "/"))
-    return 0;
-  if (!g_ascii_string_to_unsigned (path + strlen (TC_TESTS_PATH "/"), 10,
-                                   1, G_MAXUINT32, &id, NULL))
-    return 0;
-  return (guint) id;
+  return tc_object_id_from_path (TC_TESTS_PATH, path);
 }
 
 gboolean

@@ -163,6 +163,12 @@ char            *tc_client_test_path_from_string (const char  *id_or_path,
                                                   GError     **error);
 /* The id (last element) of a test object path, 0 when it is not one. */
 guint            tc_client_test_id_from_path     (const char  *path);
+/* The same for any collection under @base (tests, servers): NULL or 0
+ * when @id_or_path / @path is not "N" or "@base/N". */
+char            *tc_object_path_from_string      (const char  *base,
+                                                  const char  *id_or_path);
+guint            tc_object_id_from_path          (const char  *base,
+                                                  const char  *path);
 /* "finished", "failed" and "stopped" are final; the others are not. */
 gboolean         tc_client_state_is_final        (const char  *state);
 

@@ -13,40 +13,19 @@ char *
 tc_client_server_path_from_string (const char  *id_or_path,
                                    GError     **error)
 {
-  const char *id_text = NULL;
-  guint64 id = 0;
+  char *path = tc_object_path_from_string (TC_SERVERS_PATH, id_or_path);
 
-  if (id_or_path != NULL)
-    {
-      if (g_str_has_prefix (id_or_path, TC_SERVERS_PATH "/"))
-        id_text = id_or_path + strlen (TC_SERVERS_PATH "/");
-      else
-        id_text = id_or_path;
-    }
-
-  if (id_text == NULL || *id_text == '\0' || !g_ascii_isdigit (*id_text) ||
-      !g_ascii_string_to_unsigned (id_text, 10, 1, G_MAXUINT32, &id, NULL))
-    {
-      g_set_error (error, TR_ERROR, TR_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a server id (a positive number) or a server object path (%s/N)"),
-                   id_or_path != NULL ? id_or_path : "", TC_SERVERS_PATH);
-      return NULL;
-    }
-
-  return g_strdup_printf (TC_SERVERS_PATH "/%u", (guint) id);
+  if (path == NULL)
+    g_set_error (error, TR_ERROR, TR_ERROR_INVALID_ARGUMENT,
+                 _("“%s” is not a server id (a positive number) or a server object path (%s/N)"),
+                 id_or_path != NULL ? id_or_path : "", TC_SERVERS_PATH);
+  return path;
 }
 
 guint
 tc_client_server_id_from_path (const char *path)
 {
-  guint64 id = 0;
-
-  if (path == NULL || !g_str_has_prefix (path, TC_SERVERS_PATH "/"))
-    return 0;
-  if (!g_ascii_string_to_unsigned (path + strlen (TC_SERVERS_PATH "/"), 10,
-                                   1, G_MAXUINT32, &id, NULL))
-    return 0;
-  return (guint) id;
+  return tc_object_id_from_path (TC_SERVERS_PATH, path);
 }
 
 gboolean
