@@ -5,10 +5,13 @@
  *   build/client-gtk/bench-graph [WIDTH HEIGHT FRAMES POINTS]
  *   (defaults 1200 400 200 100000; also `meson test -C build --benchmark graph`)
  *
- * Three cases, median and p99 over FRAMES frames each, goal < 8 ms:
+ * Four cases, median and p99 over FRAMES frames each, goal < 8 ms:
  *   static     the same data every frame (a redraw with nothing new)
- *   streaming  one point appended before every frame (decimation redone)
+ *   streaming  one point appended before every frame (decimation redone,
+ *              from the series' block min/max summary)
  *   two-series two series of POINTS points each, streaming
+ *   window     two-series in a scrolling window (x-span) whose oldest
+ *              points are dropped every 30 frames, as the app's live graphs
  * BENCH_GRAPH_PNG=FILE saves the last two-series frame, to look at.
  */
 #include "config.h"
@@ -54,19 +57,32 @@ fill (TrPlot *plot, guint series, guint n, double phase)
   tr_plot_set_points (plot, series, xs, ys, n);
 }
 
+/* Drops what scrolled out of a window of @span, in steps of @step: the
+ * app's live graphs trim so, not on every point. */
+static void
+trim_window (TrPlot *plot, double newest, double span, double step)
+{
+  if (tr_plot_series_get_n_points (plot, 0) > 0 &&
+      tr_plot_series_peek_x (plot, 0)[0] < newest - span - step)
+    tr_plot_drop_before (plot, newest - span);
+}
+
 static void
 run_case (const char *name, int width, int height, int frames, guint points,
-          guint n_series, gboolean streaming)
+          guint n_series, gboolean streaming, gboolean window)
 {
   g_autoptr(TrPlot) plot = tr_plot_new ();
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
   g_autofree double *ms = g_new (double, frames);
   g_autofree double *cpu = g_new (double, frames);
   double next_x = points * 0.1;
+  double span = points * 0.1;
 
   for (guint s = 0; s < n_series; s++)
     fill (plot, tr_plot_add_series (plot, s == 0 ? "Forward" : "Reverse", s == 0 ? 0x1c71d8 : 0xe66100),
           points, s);
+  if (window)
+    tr_plot_set_x_span (plot, span);
 
   for (int f = -5; f < frames; f++)   /* five warm-up frames */
     {
@@ -78,6 +94,8 @@ run_case (const char *name, int width, int height, int frames, guint points,
         {
           for (guint s = 0; s < n_series; s++)
             tr_plot_append (plot, s, next_x, 900e6 + 50e6 * sin (next_x));
+          if (window)
+            trim_window (plot, next_x, span, 3.0);
           next_x += 0.1;
         }
       t0 = g_get_monotonic_time ();
@@ -94,7 +112,7 @@ run_case (const char *name, int width, int height, int frames, guint points,
           cpu[f] = c1 - c0;
         }
     }
-  if (g_getenv ("BENCH_GRAPH_PNG") != NULL && n_series == 2)
+  if (g_getenv ("BENCH_GRAPH_PNG") != NULL && n_series == 2 && !window)
     cairo_surface_write_to_png (surface, g_getenv ("BENCH_GRAPH_PNG"));
   qsort (ms, frames, sizeof (double), compare_doubles);
   qsort (cpu, frames, sizeof (double), compare_doubles);
@@ -122,8 +140,9 @@ main (int argc, char **argv)
       fprintf (stderr, "usage: %s [WIDTH HEIGHT FRAMES POINTS]\n", argv[0]);
       return 2;
     }
-  run_case ("static", width, height, frames, points, 1, FALSE);
-  run_case ("streaming", width, height, frames, points, 1, TRUE);
-  run_case ("two-series", width, height, frames, points, 2, TRUE);
+  run_case ("static", width, height, frames, points, 1, FALSE, FALSE);
+  run_case ("streaming", width, height, frames, points, 1, TRUE, FALSE);
+  run_case ("two-series", width, height, frames, points, 2, TRUE, FALSE);
+  run_case ("window", width, height, frames, points, 2, TRUE, TRUE);
   return 0;
 }

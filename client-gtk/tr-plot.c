@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "tr-plot.h"
+#include "tr-plot-decimate.h"
 
 #include <cairo-svg.h>
 #include <gio/gio.h>
@@ -27,6 +28,7 @@ typedef struct {
   gboolean  dashed;
   GArray   *xs;            /* double */
   GArray   *ys;            /* double */
+  TrPlotSummary summary;   /* min and max of ys by blocks */
   /* what draw_series() draws (see decimate()) and what it was made for */
   gboolean  columns;
   GArray   *verts;
@@ -83,6 +85,7 @@ series_free (gpointer data)
   g_free (s->label);
   g_array_unref (s->xs);
   g_array_unref (s->ys);
+  tr_plot_summary_clear (&s->summary);
   g_array_unref (s->verts);
   g_free (s);
 }
@@ -243,16 +246,13 @@ update_ranges (TrPlot *self)
     {
       Series *s = g_ptr_array_index (self->series, i);
       const double *xs = (const double *) s->xs->data;
-      const double *ys = (const double *) s->ys->data;
       gsize a, b;
 
       if (!s->visible || s->xs->len == 0)
         continue;
       a = lower_bound (xs, s->xs->len, self->x0);
       b = upper_bound (xs, s->xs->len, self->x1);
-      for (gsize k = a; k < b; k++)
-        if (ys[k] > data_max)
-          data_max = ys[k];
+      data_max = MAX (data_max, tr_plot_summary_range (&s->summary, (const double *) s->ys->data, a, b).hi);
     }
 
   if (self->max_value > 0)
@@ -289,6 +289,7 @@ tr_plot_add_series (TrPlot     *self,
   s->visible = TRUE;
   s->xs = g_array_new (FALSE, FALSE, sizeof (double));
   s->ys = g_array_new (FALSE, FALSE, sizeof (double));
+  tr_plot_summary_init (&s->summary);
   s->verts = g_array_new (FALSE, FALSE, sizeof (double));
   s->verts_generation = G_MAXUINT64;
   g_ptr_array_add (self->series, s);
@@ -380,6 +381,7 @@ tr_plot_append (TrPlot *self,
     return;
   if (s->xs->len > 0 && x < g_array_index (s->xs, double, s->xs->len - 1))
     return;
+  tr_plot_summary_append (&s->summary, s->ys->len, y);
   g_array_append_val (s->xs, x);
   g_array_append_val (s->ys, y);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_POINTS]);
@@ -410,6 +412,7 @@ tr_plot_set_points (TrPlot       *self,
       g_array_append_val (s->xs, xs[i]);
       g_array_append_val (s->ys, ys[i]);
     }
+  tr_plot_summary_rebuild (&s->summary, (const double *) s->ys->data, s->ys->len);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_POINTS]);
   changed (self, TRUE);
 }
@@ -430,6 +433,7 @@ tr_plot_drop_before (TrPlot *self,
         continue;
       g_array_remove_range (s->xs, 0, n);
       g_array_remove_range (s->ys, 0, n);
+      tr_plot_summary_drop (&s->summary, (const double *) s->ys->data, s->ys->len, n);
       dropped = TRUE;
     }
   if (!dropped)
@@ -730,7 +734,9 @@ format_x_label (TrPlot *self,
  * (@s->columns TRUE, verts = column, top y, bottom y) spanning the min and
  * max of the points in the column, stretched to meet the previous column's
  * last point so the line stays connected. No peak is lost, and a column is
- * drawn as one pixel-aligned box, which cairo fills fastest. */
+ * drawn as one pixel-aligned box, which cairo fills fastest. The columns'
+ * min and max come from the series' block summary (tr-plot-decimate.h), so
+ * a frame walks blocks, not all the points. */
 static void
 decimate (TrPlot           *self,
           Series           *s,
@@ -741,9 +747,8 @@ decimate (TrPlot           *self,
   gsize n = s->xs->len, i0, i1;
   double key[6] = { a->width, a->height, self->x0, self->x1, self->axis_max, a->x };
   double sx;
-  gint64 col = G_MININT64;
-  gint64 prev_col = G_MININT64;
-  double lo = 0, hi = 0, last = 0, prev_last = NAN;
+  TrPlotColumnMap map;
+  double *v;
 
   if (s->verts_generation == self->generation && memcmp (key, s->verts_key, sizeof key) == 0)
     return;
@@ -766,63 +771,103 @@ decimate (TrPlot           *self,
     {
       for (gsize i = i0; i < i1; i++)
         {
-          double v[2] = { a->x + (xs[i] - self->x0) * sx, map_y (self, a, ys[i]) };
-          g_array_append_vals (s->verts, v, 2);
+          double p[2] = { a->x + (xs[i] - self->x0) * sx, map_y (self, a, ys[i]) };
+          g_array_append_vals (s->verts, p, 2);
         }
       return;
     }
 
-#define PUSH(c_, top_, bottom_) G_STMT_START {                          \
-    double v_[3] = { (double) (c_), map_y (self, a, (top_)), map_y (self, a, (bottom_)) }; \
-    g_array_append_vals (s->verts, v_, 3);                                  \
-  } G_STMT_END
-
-  for (gsize i = i0; i <= i1; i++)
+  map.origin = a->x;
+  map.x0 = self->x0;
+  map.scale = sx;
+  map.x1 = self->x1;
+  map.last_col = (gint64) ceil (a->x + a->width) - 1;
+  map.max_gap = (gint64) a->width + 2;
+  tr_plot_decimate_columns (xs, ys, &s->summary, i0, i1, &map, s->verts);
+  /* data values to pixels */
+  v = (double *) s->verts->data;
+  for (guint i = 0; i + 2 < s->verts->len; i += 3)
     {
-      gint64 c = i < i1 ? (gint64) floor (a->x + (xs[i] - self->x0) * sx) : G_MAXINT64;
-      double y = i < i1 ? ys[i] : 0;
+      v[i + 1] = map_y (self, a, v[i + 1]);
+      v[i + 2] = map_y (self, a, v[i + 2]);
+    }
+}
 
-      if (c == col)
+/* The pixel rows [*top, *bottom) of a column's line box: from its max to its
+ * min, two pixels thick at least. */
+static inline void
+line_rows (const double *v,
+           double       *top,
+           double       *bottom)
+{
+  *top = round (v[1] - 1);
+  *bottom = *top + MAX (round (v[2] + 1) - *top, 2);
+}
+
+/* The light area under the line, one box per column from the line down to
+ * the base. The opaque line drawn over it next covers each column's rows
+ * [top, bottom), so the area's box may start at any row of that span with
+ * the same pixels as a result; neighbouring columns whose spans share a row
+ * share one box, so there are a few times fewer boxes than columns. */
+static void
+add_area_boxes (cairo_t      *cr,
+                const double *v,
+                guint         nc,
+                double        base)
+{
+  for (guint i = 0; i < nc;)
+    {
+      double lo, hi, start;
+      guint j;
+
+      line_rows (&v[3 * i], &lo, &hi);
+      for (j = i + 1; j < nc && v[3 * j] == v[3 * (j - 1)] + 1; j++)
         {
-          if (y < lo)
-            lo = y;
-          if (y > hi)
-            hi = y;
-          last = y;
+          double t, b;
+
+          line_rows (&v[3 * j], &t, &b);
+          if (MAX (lo, t) > MIN (hi, b))
+            break;
+          lo = MAX (lo, t);
+          hi = MIN (hi, b);
+        }
+      start = hi;
+      if (start < base)
+        cairo_rectangle (cr, v[3 * i], start, j - i, base - start);
+      i = j;
+    }
+}
+
+/* The line: each column's box, neighbours with the same rows as one box. */
+static void
+add_line_boxes (cairo_t      *cr,
+                const double *v,
+                guint         nc,
+                gboolean      dashed)
+{
+  double x = 0, w = 0, top = 0, bottom = 0;
+
+  for (guint i = 0; i < nc; i++)
+    {
+      double t, b;
+
+      line_rows (&v[3 * i], &t, &b);
+      if (dashed && (i / 6) % 2 == 1 && b - t < 4)
+        continue;
+      if (w > 0 && v[3 * i] == x + w && t == top && b == bottom)
+        {
+          w++;
           continue;
         }
-      if (col != G_MININT64)
-        {
-          /* the column just finished, joined to the previous one */
-          double top = hi, bottom = lo;
-          if (!isnan (prev_last) && prev_col == col - 1)
-            {
-              top = MAX (top, prev_last);
-              bottom = MIN (bottom, prev_last);
-            }
-          PUSH (col, top, bottom);
-          prev_last = last;
-          prev_col = col;
-        }
-      if (i == i1)
-        break;
-      /* empty columns up to the next point: a straight line through them */
-      if (col != G_MININT64 && c - col > 1)
-        {
-          gint64 gap = MIN (c - col, (gint64) a->width + 2);
-          for (gint64 k = 1; k < gap; k++)
-            {
-              double y0 = prev_last + (y - prev_last) * (k - 0.5) / (c - col);
-              double y1 = prev_last + (y - prev_last) * (k + 0.5) / (c - col);
-              PUSH (col + k, MAX (y0, y1), MIN (y0, y1));
-            }
-          prev_col = col + gap - 1;
-          prev_last = prev_last + (y - prev_last) * (gap - 0.5) / (c - col);
-        }
-      col = c;
-      lo = hi = last = y;
+      if (w > 0)
+        cairo_rectangle (cr, x, top, w, bottom - top);
+      x = v[3 * i];
+      w = 1;
+      top = t;
+      bottom = b;
     }
-#undef PUSH
+  if (w > 0)
+    cairo_rectangle (cr, x, top, w, bottom - top);
 }
 
 static void
@@ -833,7 +878,6 @@ draw_columns (TrPlot           *self,
 {
   const double *v = (const double *) s->verts->data;
   guint nc = s->verts->len / 3;
-  double base = a->y + a->height;
 
   /* Whole-pixel boxes without antialiasing: cairo fills them as plain
    * rectangles, by far its fastest path. */
@@ -842,25 +886,11 @@ draw_columns (TrPlot           *self,
   cairo_new_path (cr);
   if (!s->dashed)
     {
-      /* the light area under the line, one box per column */
-      for (guint i = 0; i < nc; i++)
-        {
-          double top = round (v[3 * i + 1]);
-          if (top < base)
-            cairo_rectangle (cr, v[3 * i], top, 1, round (base) - top);
-        }
+      add_area_boxes (cr, v, nc, round (a->y + a->height));
       set_rgb (cr, s->rgb, 0.14);
       cairo_fill (cr);
     }
-  /* the line: each column from its max to its min, two pixels thick at least */
-  for (guint i = 0; i < nc; i++)
-    {
-      double top = round (v[3 * i + 1] - 1), bottom = round (v[3 * i + 2] + 1);
-
-      if (s->dashed && (i / 6) % 2 == 1 && bottom - top < 4)
-        continue;
-      cairo_rectangle (cr, v[3 * i], top, 1, MAX (bottom - top, 2));
-    }
+  add_line_boxes (cr, v, nc, s->dashed);
   set_rgb (cr, s->rgb, 1.0);
   cairo_fill (cr);
   cairo_restore (cr);

@@ -9,6 +9,9 @@
  *
  * Drawing keeps the min and max of every pixel column (decimation), so
  * 100,000 points draw as a few thousand segments and no peak disappears.
+ * Each series keeps the min and max of blocks of its points, up to date as
+ * points are appended or dropped, so a frame's decimation reads blocks, not
+ * every point (tr-plot-decimate.h).
  * The y axis follows the data with hysteresis: it grows at once when a point
  * exceeds it, but shrinks only when the visible data falls below a third of
  * it, so it does not flicker. Units (bit/s, Kbit/s, Mbit/s, Gbit/s, Tbit/s)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tr-plot.h"
+#include "tr-plot-decimate.h"
 
 #define W 400
 #define H 200
@@ -164,6 +165,150 @@ test_decimation_keeps_min_max (void)
   canvas_clear (&c);
 }
 
+/* The line's topmost row in the columns around @px (a spike is one column
+ * wide; which one depends on rounding). */
+static int
+top_near (Canvas *c,
+          double  px)
+{
+  int best = H;
+
+  for (int x = (int) floor (px) - 1; x <= (int) floor (px) + 1; x++)
+    {
+      int top, bottom;
+
+      if (column_extent (c, x, &top, &bottom))
+        best = MIN (best, top);
+    }
+  return best;
+}
+
+/* One sample of 90 Mbit/s among 100,000 points at 10 Mbit/s, appended one
+ * by one (the block summary grows with them), wherever it falls in its
+ * block: first, last, middle, or the very first or last point. */
+static void
+test_decimation_block_spike (void)
+{
+  static const int at[] = { 0, 31, 32, 33, 50015, 77777, 99999 };
+
+  for (guint t = 0; t < G_N_ELEMENTS (at); t++)
+    {
+      g_autoptr(TrPlot) plot = tr_plot_new ();
+      guint s = tr_plot_add_series (plot, "spike", LINE_RGB);
+      double spike_px, spike_py, base_px, base_py;
+      Canvas c;
+
+      for (int i = 0; i < 100000; i++)
+        tr_plot_append (plot, s, i * 0.01, i == at[t] ? 90e6 : 10e6);
+      tr_plot_set_max_value (plot, 100e6);
+      canvas_draw (&c, plot);
+      tr_plot_map_point (plot, W, H, at[t] * 0.01, 90e6, &spike_px, &spike_py);
+      tr_plot_map_point (plot, W, H, 500, 10e6, &base_px, &base_py);
+      if (g_test_verbose ())
+        g_printerr ("spike at %d: column %.1f, top %d (want <= %.1f)\n",
+                    at[t], spike_px, top_near (&c, spike_px), spike_py + 3);
+      g_assert_cmpint (top_near (&c, spike_px), <=, (int) spike_py + 3);
+      /* and only there: columns away from it stay flat */
+      g_assert_cmpint (top_near (&c, spike_px + 10), >=, (int) base_py - 3);
+      g_assert_cmpint (top_near (&c, spike_px - 10), >=, (int) base_py - 3);
+      canvas_clear (&c);
+    }
+}
+
+/* After tr_plot_drop_before() (a cut inside a block), appending goes on:
+ * a spike among the new points and one among the kept ones both show, the
+ * dropped one no longer counts, and the axis follows what remains. */
+static void
+test_append_after_drop (void)
+{
+  g_autoptr(TrPlot) plot = tr_plot_new ();
+  guint s = tr_plot_add_series (plot, "window", LINE_RGB);
+  double px, py, base_px, base_py;
+  Canvas c;
+
+  for (int i = 0; i < 100000; i++)
+    tr_plot_append (plot, s, i * 0.01, i == 500 ? 900e6 : i == 60003 ? 90e6 : 10e6);
+  g_assert_cmpfloat (tr_plot_get_axis_max (plot), ==, 1e9);
+
+  /* drop the first 1,237 points, the 900 Mbit/s spike with them */
+  tr_plot_drop_before (plot, 12.365);
+  g_assert_cmpuint (tr_plot_series_get_n_points (plot, s), ==, 100000 - 1237);
+  /* the axis shrinks to what is left (below a third of it) */
+  g_assert_cmpfloat (tr_plot_get_axis_max (plot), ==, 100e6);
+
+  for (int i = 100000; i < 120000; i++)
+    tr_plot_append (plot, s, i * 0.01, i == 110017 ? 70e6 : 10e6);
+  g_assert_cmpuint (tr_plot_series_get_n_points (plot, s), ==, 120000 - 1237);
+  g_assert_cmpfloat (tr_plot_get_axis_max (plot), ==, 100e6);
+  canvas_draw (&c, plot);
+
+  tr_plot_map_point (plot, W, H, 300, 10e6, &base_px, &base_py);
+  tr_plot_map_point (plot, W, H, 600.03, 90e6, &px, &py);
+  g_assert_cmpint (top_near (&c, px), <=, (int) py + 3);
+  tr_plot_map_point (plot, W, H, 1100.17, 70e6, &px, &py);
+  g_assert_cmpint (top_near (&c, px), <=, (int) py + 3);
+  /* where the dropped spike was, nothing is drawn any more */
+  tr_plot_map_point (plot, W, H, 5.0, 900e6, &px, &py);
+  g_assert_cmpint (top_near (&c, px), >=, (int) base_py - 3);
+  canvas_clear (&c);
+
+  /* dropping everything, then appending, starts afresh */
+  tr_plot_drop_before (plot, 1e9);
+  g_assert_cmpuint (tr_plot_series_get_n_points (plot, s), ==, 0);
+  for (int i = 0; i < 1000; i++)
+    tr_plot_append (plot, s, 2e9 + i, i == 999 ? 30e6 : 1e6);
+  g_assert_cmpfloat (tr_plot_get_axis_max (plot), ==, 50e6);
+}
+
+/* The block summary against plain loops, through appends and drops that
+ * cut blocks anywhere. */
+static void
+test_block_summary (void)
+{
+  g_autoptr(GArray) ys = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  TrPlotSummary sum;
+
+  tr_plot_summary_init (&sum);
+  for (int round = 0; round < 200; round++)
+    {
+      guint add = g_rand_int_range (rand, 0, 300);
+      const double *y;
+
+      for (guint i = 0; i < add; i++)
+        {
+          double v = g_rand_double_range (rand, -1e6, 1e6);
+
+          tr_plot_summary_append (&sum, ys->len, v);
+          g_array_append_val (ys, v);
+        }
+      if (ys->len > 0 && g_rand_boolean (rand))
+        {
+          guint drop = g_rand_int_range (rand, 0, ys->len + 1);
+
+          g_array_remove_range (ys, 0, drop);
+          tr_plot_summary_drop (&sum, (const double *) ys->data, ys->len, drop);
+        }
+      y = (const double *) ys->data;
+      for (int q = 0; q < 20 && ys->len > 0; q++)
+        {
+          guint j = g_rand_int_range (rand, 0, ys->len);
+          guint k = g_rand_int_range (rand, j + 1, ys->len + 1);
+          double lo = INFINITY, hi = -INFINITY;
+          TrPlotRange r = tr_plot_summary_range (&sum, y, j, k);
+
+          for (guint i = j; i < k; i++)
+            {
+              lo = MIN (lo, y[i]);
+              hi = MAX (hi, y[i]);
+            }
+          g_assert_cmpfloat (r.lo, ==, lo);
+          g_assert_cmpfloat (r.hi, ==, hi);
+        }
+    }
+  tr_plot_summary_clear (&sum);
+}
+
 static void
 test_autoscale_hysteresis (void)
 {
@@ -285,6 +430,9 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/plot/line-position", test_line_position);
   g_test_add_func ("/plot/decimation-keeps-min-max", test_decimation_keeps_min_max);
+  g_test_add_func ("/plot/decimation-block-spike", test_decimation_block_spike);
+  g_test_add_func ("/plot/append-after-drop", test_append_after_drop);
+  g_test_add_func ("/plot/block-summary", test_block_summary);
   g_test_add_func ("/plot/autoscale-hysteresis", test_autoscale_hysteresis);
   g_test_add_func ("/plot/units", test_units);
   g_test_add_func ("/plot/exports", test_exports);
