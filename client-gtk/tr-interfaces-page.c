@@ -12,6 +12,7 @@
 #include "tc-interfaces.h"
 #include "tr-interface-history.h"
 #include "tr-interface-row.h"
+#include "tr-object-rows.h"
 
 #define INTERFACES_IFACE "org.trafficd.Traffic1.Interfaces"
 
@@ -29,10 +30,16 @@ struct _TrInterfacesPage
   GtkWidget  *total;     /* TrInterfaceRow without a proxy */
   GtkWidget  *flow;
   GtkWidget  *history;   /* TrInterfaceHistory */
-  GHashTable *rows;      /* path -> TrInterfaceRow (unowned) */
+  TrObjectRows *objects; /* the TrInterfaceRows in flow */
 };
 
 G_DEFINE_TYPE (TrInterfacesPage, tr_interfaces_page, GTK_TYPE_WIDGET)
+
+static guint
+rows_count (TrInterfacesPage *self)
+{
+  return self->objects != NULL ? tr_object_rows_size (self->objects) : 0;
+}
 
 /* --- which view --------------------------------------------------------------------------- */
 
@@ -40,7 +47,7 @@ gboolean
 tr_interfaces_page_get_available (TrInterfacesPage *self)
 {
   g_return_val_if_fail (TR_IS_INTERFACES_PAGE (self), FALSE);
-  return g_hash_table_size (self->rows) > 0 || tc_monitor_lookup_interface (self->monitor, INTERFACES_IFACE) != NULL;
+  return rows_count (self) > 0 || tc_monitor_lookup_interface (self->monitor, INTERFACES_IFACE) != NULL;
 }
 
 static void
@@ -127,7 +134,7 @@ on_sampled (guint64   timestamp_us,
   g_variant_iter_init (&iter, interfaces);
   while (g_variant_iter_next (&iter, "{&o@a{sv}}", &path, &sample))
     {
-      row = g_hash_table_lookup (self->rows, path);
+      row = g_hash_table_lookup (tr_object_rows_table (self->objects), path);
       if (row != NULL)
         tr_interface_row_add_sample (row, t, sample);
       g_variant_unref (sample);
@@ -135,10 +142,10 @@ on_sampled (guint64   timestamp_us,
   /* loopback is left out of the total unless the service counts every
    * interface (its interface-include-loopback setting) */
   g_variant_lookup (total, "interfaces", "u", &summed);
-  g_hash_table_iter_init (&rows, self->rows);
+  g_hash_table_iter_init (&rows, tr_object_rows_table (self->objects));
   while (g_hash_table_iter_next (&rows, NULL, &row))
     if (tr_interface_row_is_loopback (row))
-      tr_interface_row_set_counted (row, summed > 0 && summed >= g_hash_table_size (self->rows));
+      tr_interface_row_set_counted (row, summed > 0 && summed >= rows_count (self));
 }
 
 /* --- objects -------------------------------------------------------------------------------- */
@@ -158,36 +165,17 @@ compare_rows (GtkFlowBoxChild *a,
   return g_utf8_collate (tr_interface_row_get_name (ra), tr_interface_row_get_name (rb));
 }
 
-static void
-on_object_added (TcMonitor        *monitor,
-                 GDBusObject      *object,
-                 TrInterfacesPage *self)
+static GtkWidget *
+make_row (GDBusInterface *iface, gpointer user_data)
 {
-  g_autoptr(GDBusInterface) iface = g_dbus_object_get_interface (object, TR_INTERFACE_IFACE);
-  const char *path = g_dbus_object_get_object_path (object);
-  GtkWidget *row;
-
-  if (iface == NULL || g_hash_table_contains (self->rows, path))
-    return;
-  row = tr_interface_row_new (G_DBUS_PROXY (iface));
-  g_hash_table_insert (self->rows, g_strdup (path), row);
-  gtk_flow_box_append (GTK_FLOW_BOX (self->flow), row);
-  update_state (self);
+  return tr_interface_row_new (G_DBUS_PROXY (iface));
 }
 
-static void
-on_object_removed (TcMonitor        *monitor,
-                   GDBusObject      *object,
-                   TrInterfacesPage *self)
-{
-  const char *path = g_dbus_object_get_object_path (object);
-  GtkWidget *row = g_hash_table_lookup (self->rows, path);
 
-  if (row == NULL)
-    return;
-  g_hash_table_remove (self->rows, path);
-  gtk_flow_box_remove (GTK_FLOW_BOX (self->flow), row);
-  update_state (self);
+static void
+on_rows_changed (gpointer user_data)
+{
+  update_state (user_data);
 }
 
 static void
@@ -212,7 +200,7 @@ tr_interfaces_page_dup_state (TrInterfacesPage *self)
   g_variant_dict_insert (&dict, "ticks", "u", self->ticks);
   g_variant_dict_insert_value (&dict, "total", tr_interface_row_dup_state (TR_INTERFACE_ROW (self->total)));
   g_variant_builder_init (&rows, G_VARIANT_TYPE ("a{sa{sv}}"));
-  g_hash_table_iter_init (&iter, self->rows);
+  g_hash_table_iter_init (&iter, tr_object_rows_table (self->objects));
   while (g_hash_table_iter_next (&iter, NULL, &row))
     {
       g_autoptr(GVariant) state = tr_interface_row_dup_state (row);
@@ -302,7 +290,7 @@ tr_interfaces_page_dispose (GObject *object)
   g_clear_object (&self->monitor);
   g_clear_object (&self->client);
   g_clear_pointer (&self->stack, gtk_widget_unparent);
-  g_clear_pointer (&self->rows, g_hash_table_unref);
+  g_clear_pointer (&self->objects, tr_object_rows_free);
   G_OBJECT_CLASS (tr_interfaces_page_parent_class)->dispose (object);
 }
 
@@ -316,7 +304,6 @@ tr_interfaces_page_class_init (TrInterfacesPageClass *klass)
 static void
 tr_interfaces_page_init (TrInterfacesPage *self)
 {
-  self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   build (self);
 }
 
@@ -324,7 +311,6 @@ GtkWidget *
 tr_interfaces_page_new (TcMonitor *monitor)
 {
   TrInterfacesPage *self = g_object_new (TR_TYPE_INTERFACES_PAGE, NULL);
-  GDBusObjectManager *manager = tc_monitor_get_object_manager (monitor);
 
   self->monitor = g_object_ref (monitor);
   self->client = g_object_ref (tc_monitor_get_client (monitor));
@@ -334,17 +320,10 @@ tr_interfaces_page_new (TcMonitor *monitor)
   gtk_stack_add_named (GTK_STACK (self->stack), scrolled_clamp (self->history), "history");
 
   self->sampled_id = tc_interfaces_watch (self->client, on_sampled, self);
-  g_signal_connect (monitor, "object-added", G_CALLBACK (on_object_added), self);
-  g_signal_connect (monitor, "object-removed", G_CALLBACK (on_object_removed), self);
   g_signal_connect_swapped (monitor, "interfaces-changed", G_CALLBACK (on_monitor_changed), self);
   g_signal_connect_swapped (monitor, "notify::available", G_CALLBACK (on_monitor_changed), self);
-  if (manager != NULL)
-    {
-      GList *objects = g_dbus_object_manager_get_objects (manager);
-      for (GList *l = objects; l != NULL; l = l->next)
-        on_object_added (monitor, l->data, self);
-      g_list_free_full (objects, g_object_unref);
-    }
+  self->objects = tr_object_rows_new (monitor, self->flow, TR_INTERFACE_IFACE, make_row,
+                                      on_rows_changed, self);
   update_state (self);
   return GTK_WIDGET (self);
 }

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "tc-server.h"
+#include "tr-object-rows.h"
 #include "tr-server-row.h"
 #include "tr-util.h"
 
@@ -19,8 +20,8 @@ struct _TrServersPage
   GtkWidget  *one_off;
   GtkWidget  *label;
   GtkWidget  *start;
-  GtkWidget  *list;
-  GHashTable *rows;     /* path -> row (unowned) */
+  GtkWidget    *list;
+  TrObjectRows *rows;
 };
 
 G_DEFINE_TYPE (TrServersPage, tr_servers_page, GTK_TYPE_WIDGET)
@@ -36,34 +37,12 @@ sort_newest_first (GtkListBoxRow *a,
   return ia > ib ? -1 : ia < ib;
 }
 
-static void
-on_object_added (TcMonitor     *monitor,
-                 GDBusObject   *object,
-                 TrServersPage *self)
+static GtkWidget *
+make_row (GDBusInterface *iface, gpointer user_data)
 {
-  g_autoptr(GDBusInterface) iface = g_dbus_object_get_interface (object, TC_SERVER_IFACE);
-  const char *path = g_dbus_object_get_object_path (object);
-  GtkWidget *row;
+  TrServersPage *self = user_data;
 
-  if (iface == NULL || g_hash_table_contains (self->rows, path))
-    return;
-  row = tr_server_row_new (tc_monitor_get_client (self->monitor), TR_DBUS_SERVER (iface));
-  g_hash_table_insert (self->rows, g_strdup (path), row);
-  gtk_list_box_append (GTK_LIST_BOX (self->list), row);
-}
-
-static void
-on_object_removed (TcMonitor     *monitor,
-                   GDBusObject   *object,
-                   TrServersPage *self)
-{
-  const char *path = g_dbus_object_get_object_path (object);
-  GtkWidget *row = g_hash_table_lookup (self->rows, path);
-
-  if (row == NULL)
-    return;
-  gtk_list_box_remove (GTK_LIST_BOX (self->list), row);
-  g_hash_table_remove (self->rows, path);
+  return tr_server_row_new (tc_monitor_get_client (self->monitor), TR_DBUS_SERVER (iface));
 }
 
 static void
@@ -115,7 +94,7 @@ guint
 tr_servers_page_n_rows (TrServersPage *self)
 {
   g_return_val_if_fail (TR_IS_SERVERS_PAGE (self), 0);
-  return g_hash_table_size (self->rows);
+  return self->rows != NULL ? tr_object_rows_size (self->rows) : 0;
 }
 
 static void
@@ -127,7 +106,7 @@ tr_servers_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
   g_clear_object (&self->monitor);
   g_clear_pointer (&self->scroller, gtk_widget_unparent);
-  g_clear_pointer (&self->rows, g_hash_table_unref);
+  g_clear_pointer (&self->rows, tr_object_rows_free);
   G_OBJECT_CLASS (tr_servers_page_parent_class)->dispose (object);
 }
 
@@ -143,7 +122,6 @@ tr_servers_page_init (TrServersPage *self)
 {
   GtkWidget *clamp, *box, *group, *row, *placeholder;
 
-  self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
@@ -213,18 +191,8 @@ GtkWidget *
 tr_servers_page_new (TcMonitor *monitor)
 {
   TrServersPage *self = g_object_new (TR_TYPE_SERVERS_PAGE, NULL);
-  GList *servers;
 
   self->monitor = g_object_ref (monitor);
-  g_signal_connect (monitor, "object-added", G_CALLBACK (on_object_added), self);
-  g_signal_connect (monitor, "object-removed", G_CALLBACK (on_object_removed), self);
-  servers = tc_monitor_list_servers (monitor);
-  for (GList *l = servers; l != NULL; l = l->next)
-    {
-      GDBusObject *object = g_dbus_interface_get_object (l->data);
-      if (object != NULL)
-        on_object_added (monitor, object, self);
-    }
-  g_list_free (servers);
+  self->rows = tr_object_rows_new (monitor, self->list, TC_SERVER_IFACE, make_row, NULL, self);
   return GTK_WIDGET (self);
 }

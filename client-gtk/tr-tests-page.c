@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tr-object-rows.h"
 #include "tr-test-row.h"
 
 struct _TrTestsPage
@@ -13,8 +14,8 @@ struct _TrTestsPage
 
   TcMonitor  *monitor;
   GtkWidget  *scroller;
-  GtkWidget  *list;
-  GHashTable *rows;     /* object path -> TrTestRow (unowned) */
+  GtkWidget    *list;
+  TrObjectRows *rows;
 };
 
 G_DEFINE_TYPE (TrTestsPage, tr_tests_page, GTK_TYPE_WIDGET)
@@ -30,35 +31,13 @@ sort_newest_first (GtkListBoxRow *a,
   return ia > ib ? -1 : ia < ib;
 }
 
-static void
-on_object_added (TcMonitor   *monitor,
-                 GDBusObject *object,
-                 TrTestsPage *self)
+static GtkWidget *
+make_row (GDBusInterface *iface, gpointer user_data)
 {
-  g_autoptr(GDBusInterface) iface = g_dbus_object_get_interface (object, TC_TEST_IFACE);
-  const char *path = g_dbus_object_get_object_path (object);
-  GtkWidget *row;
+  GtkWidget *row = tr_test_row_new (TR_DBUS_TEST (iface));
 
-  if (iface == NULL || g_hash_table_contains (self->rows, path))
-    return;
-  row = tr_test_row_new (TR_DBUS_TEST (iface));
-  gtk_widget_set_name (row, path);
-  g_hash_table_insert (self->rows, g_strdup (path), row);
-  gtk_list_box_append (GTK_LIST_BOX (self->list), row);
-}
-
-static void
-on_object_removed (TcMonitor   *monitor,
-                   GDBusObject *object,
-                   TrTestsPage *self)
-{
-  const char *path = g_dbus_object_get_object_path (object);
-  GtkWidget *row = g_hash_table_lookup (self->rows, path);
-
-  if (row == NULL)
-    return;
-  gtk_list_box_remove (GTK_LIST_BOX (self->list), row);
-  g_hash_table_remove (self->rows, path);
+  gtk_widget_set_name (row, g_dbus_object_get_object_path (g_dbus_interface_get_object (iface)));
+  return row;
 }
 
 static void
@@ -92,11 +71,9 @@ tr_tests_page_dispose (GObject *object)
 {
   TrTestsPage *self = TR_TESTS_PAGE (object);
 
-  if (self->monitor != NULL)
-    g_signal_handlers_disconnect_by_data (self->monitor, self);
+  g_clear_pointer (&self->rows, tr_object_rows_free);
   g_clear_object (&self->monitor);
   g_clear_pointer (&self->scroller, gtk_widget_unparent);
-  g_clear_pointer (&self->rows, g_hash_table_unref);
   G_OBJECT_CLASS (tr_tests_page_parent_class)->dispose (object);
 }
 
@@ -112,7 +89,6 @@ tr_tests_page_init (TrTestsPage *self)
 {
   GtkWidget *clamp, *box, *title, *placeholder;
 
-  self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
@@ -152,18 +128,8 @@ GtkWidget *
 tr_tests_page_new (TcMonitor *monitor)
 {
   TrTestsPage *self = g_object_new (TR_TYPE_TESTS_PAGE, NULL);
-  GList *tests;
 
   self->monitor = g_object_ref (monitor);
-  g_signal_connect (monitor, "object-added", G_CALLBACK (on_object_added), self);
-  g_signal_connect (monitor, "object-removed", G_CALLBACK (on_object_removed), self);
-  tests = tc_monitor_list_tests (monitor);
-  for (GList *l = tests; l != NULL; l = l->next)
-    {
-      GDBusObject *object = g_dbus_interface_get_object (l->data);
-      if (object != NULL)
-        on_object_added (monitor, object, self);
-    }
-  g_list_free (tests);
+  self->rows = tr_object_rows_new (monitor, self->list, TC_TEST_IFACE, make_row, NULL, self);
   return GTK_WIDGET (self);
 }
