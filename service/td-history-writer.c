@@ -769,9 +769,14 @@ static void
 finalize_statements (TdHistoryWriter *self)
 {
   sqlite3_stmt **all = (sqlite3_stmt **) &self->stmts;
+  sqlite3_stmt *kept;
 
   for (guint i = 0; i < sizeof (Statements) / sizeof (sqlite3_stmt *); i++)
     g_clear_pointer (&all[i], sqlite3_finalize);
+  /* and those that writer functions keep prepared between calls
+   * (td-iface-history.c), so that the close really closes */
+  while ((kept = sqlite3_next_stmt (self->db, NULL)) != NULL)
+    sqlite3_finalize (kept);
 }
 
 /* Takes the next batch off the queue (lock held). */

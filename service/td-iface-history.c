@@ -8,6 +8,43 @@
 #include <math.h>
 #include <string.h>
 
+struct _TdIfaceIds
+{
+  GHashTable *ids;        /* name -> id (GUINT_TO_POINTER) */
+  sqlite3    *db;         /* whose ids they are; only compared */
+  gint64      max_id;     /* max(id) and count(*) of iface_names as they */
+  gint64      count;      /* should be if the ids are still right */
+};
+
+static void
+ids_clear (gpointer data)
+{
+  TdIfaceIds *ids = data;
+
+  g_hash_table_unref (ids->ids);
+}
+
+TdIfaceIds *
+td_iface_ids_new (void)
+{
+  TdIfaceIds *ids = g_atomic_rc_box_new0 (TdIfaceIds);
+
+  ids->ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return ids;
+}
+
+TdIfaceIds *
+td_iface_ids_ref (TdIfaceIds *ids)
+{
+  return g_atomic_rc_box_acquire (ids);
+}
+
+void
+td_iface_ids_unref (TdIfaceIds *ids)
+{
+  g_atomic_rc_box_release_full (ids, ids_clear);
+}
+
 TdIfaceTick *
 td_iface_tick_new (gint64 timestamp_us)
 {
@@ -26,6 +63,7 @@ td_iface_tick_free (gpointer data)
 
   g_array_unref (tick->rows);
   g_array_unref (tick->tests);
+  g_clear_pointer (&tick->ids, td_iface_ids_unref);
   g_free (tick);
 }
 
@@ -40,33 +78,39 @@ step_done (sqlite3_stmt *stmt)
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* The id of @name, created when new; <= 0 on error (*rc set). */
-static gint64
-name_id (sqlite3_stmt *insert, sqlite3_stmt *select, const char *name, int *rc)
-{
-  gint64 id = 0;
-
-  sqlite3_bind_text (insert, 1, name, -1, SQLITE_STATIC);
-  *rc = step_done (insert);
-  sqlite3_clear_bindings (insert);
-  if (*rc != SQLITE_OK)
-    return 0;
-  sqlite3_bind_text (select, 1, name, -1, SQLITE_STATIC);
-  if ((*rc = sqlite3_step (select)) == SQLITE_ROW)
-    {
-      id = sqlite3_column_int64 (select, 0);
-      *rc = SQLITE_OK;
-    }
-  sqlite3_reset (select);
-  sqlite3_clear_bindings (select);
-  return id;
-}
-
 static int
 prepare (sqlite3 *db, const char *sql, sqlite3_stmt **stmt)
 {
   return sqlite3_prepare_v2 (db, sql, -1, stmt, NULL);
 }
+
+/* The statement of @sql that an earlier tick left prepared on @db, or a
+ * new one left there for the next: a tick costs no parsing. The
+ * connection is the cache, so nothing outlives it: the history writer
+ * finalizes what is left before it closes (td-history-writer.c). */
+static int
+prepare_kept (sqlite3 *db, const char *sql, sqlite3_stmt **stmt)
+{
+  for (sqlite3_stmt *s = sqlite3_next_stmt (db, NULL); s != NULL; s = sqlite3_next_stmt (db, s))
+    if (!sqlite3_stmt_busy (s) && strcmp (sqlite3_sql (s), sql) == 0)
+      {
+        *stmt = s;
+        return SQLITE_OK;
+      }
+  return sqlite3_prepare_v3 (db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL);
+}
+
+#define INSERT_SAMPLE_SQL                                                                     \
+  "INSERT OR REPLACE INTO iface_samples (iface_id, timestamp_us, seconds,"                     \
+  " rx_bits_per_second, tx_bits_per_second, rx_bytes, tx_bytes)"                               \
+  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+#define INSERT_NAME_SQL "INSERT OR IGNORE INTO iface_names (name) VALUES (?1)"
+#define SELECT_NAME_SQL "SELECT id FROM iface_names WHERE name = ?1"
+#define CHECK_NAMES_SQL "SELECT coalesce(max(id), 0), count(*) FROM iface_names"
+#define INSERT_TEST_SAMPLE_SQL                                                                \
+  "INSERT OR REPLACE INTO iface_test_samples (test_id, timestamp_us, interface, seconds,"     \
+  " rx_bits_per_second, tx_bits_per_second, rx_bytes, tx_bytes)"                               \
+  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 
 static int
 prune (sqlite3 *db, gint64 now_us, gint64 samples_keep_us)
@@ -103,44 +147,119 @@ prune (sqlite3 *db, gint64 now_us, gint64 samples_keep_us)
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-int
-td_iface_history_write_tick (sqlite3 *db, gpointer data)
+/* Forgets the ids when iface_names is not what they say it is: names are
+ * only ever added, so a change of its max(id) or count(*) that was not
+ * ours means a rolled-back tick took names away (or another database). */
+static int
+ids_check (TdIfaceIds *ids, sqlite3 *db)
 {
-  TdIfaceTick *tick = data;
-  g_autoptr(sqlite3_stmt) insert_name = NULL;
-  g_autoptr(sqlite3_stmt) select_name = NULL;
-  g_autoptr(sqlite3_stmt) insert = NULL;
-  g_autoptr(sqlite3_stmt) insert_test = NULL;
+  sqlite3_stmt *check;
+  gint64 max_id, count;
   int rc;
 
-  if ((rc = prepare (db, "INSERT OR IGNORE INTO iface_names (name) VALUES (?1)", &insert_name)) != SQLITE_OK ||
-      (rc = prepare (db, "SELECT id FROM iface_names WHERE name = ?1", &select_name)) != SQLITE_OK ||
-      (rc = prepare (db, "INSERT OR REPLACE INTO iface_samples (iface_id, timestamp_us, seconds,"
-                     " rx_bits_per_second, tx_bits_per_second, rx_bytes, tx_bytes)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &insert)) != SQLITE_OK ||
-      (rc = prepare (db, "INSERT OR REPLACE INTO iface_test_samples (test_id, timestamp_us, interface, seconds,"
-                     " rx_bits_per_second, tx_bits_per_second, rx_bytes, tx_bytes)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &insert_test)) != SQLITE_OK)
+  if ((rc = prepare_kept (db, CHECK_NAMES_SQL, &check)) != SQLITE_OK)
     return rc;
+  if ((rc = sqlite3_step (check)) != SQLITE_ROW)
+    {
+      sqlite3_reset (check);
+      return rc == SQLITE_DONE ? SQLITE_ERROR : rc;
+    }
+  max_id = sqlite3_column_int64 (check, 0);
+  count = sqlite3_column_int64 (check, 1);
+  sqlite3_reset (check);
+  if (ids->db != db || ids->max_id != max_id || ids->count != count)
+    {
+      g_hash_table_remove_all (ids->ids);
+      ids->db = db;
+      ids->max_id = max_id;
+      ids->count = count;
+    }
+  return SQLITE_OK;
+}
 
-  for (guint i = 0; i < tick->rows->len; i++)
+/* The id of @name, added to iface_names the first time; 0 on error (*rc). */
+static gint64
+name_id (TdIfaceIds *ids, sqlite3 *db, const char *name, int *rc)
+{
+  gint64 id = GPOINTER_TO_UINT (g_hash_table_lookup (ids->ids, name));
+  sqlite3_stmt *insert, *select;
+  gboolean added;
+
+  if (id > 0)
+    return id;
+  if ((*rc = prepare_kept (db, INSERT_NAME_SQL, &insert)) != SQLITE_OK ||
+      (*rc = prepare_kept (db, SELECT_NAME_SQL, &select)) != SQLITE_OK)
+    return 0;
+  sqlite3_bind_text (insert, 1, name, -1, SQLITE_STATIC);
+  *rc = step_done (insert);
+  sqlite3_clear_bindings (insert);
+  if (*rc != SQLITE_OK)
+    return 0;
+  added = sqlite3_changes (db) > 0;
+  sqlite3_bind_text (select, 1, name, -1, SQLITE_STATIC);
+  if ((*rc = sqlite3_step (select)) == SQLITE_ROW)
+    {
+      id = sqlite3_column_int64 (select, 0);
+      *rc = SQLITE_OK;
+    }
+  sqlite3_reset (select);
+  sqlite3_clear_bindings (select);
+  if (id <= 0)
+    {
+      *rc = *rc != SQLITE_OK && *rc != SQLITE_DONE ? *rc : SQLITE_ERROR;
+      return 0;
+    }
+  if (added)
+    {
+      ids->max_id = MAX (ids->max_id, id);
+      ids->count++;
+    }
+  if (id <= G_MAXUINT)
+    g_hash_table_insert (ids->ids, g_strdup (name), GUINT_TO_POINTER ((guint) id));
+  return id;
+}
+
+static int
+write_row (sqlite3_stmt *insert, gint64 id, gint64 timestamp_us, const TdIfaceTickRow *row)
+{
+  sqlite3_bind_int64 (insert, 1, id);
+  sqlite3_bind_int64 (insert, 2, timestamp_us);
+  sqlite3_bind_double (insert, 3, row->seconds);
+  sqlite3_bind_double (insert, 4, row->rx_bits_per_second);
+  sqlite3_bind_double (insert, 5, row->tx_bits_per_second);
+  sqlite3_bind_int64 (insert, 6, (gint64) MIN (row->rx_bytes, (guint64) G_MAXINT64));
+  sqlite3_bind_int64 (insert, 7, (gint64) MIN (row->tx_bytes, (guint64) G_MAXINT64));
+  return step_done (insert);
+}
+
+static int
+write_rows (sqlite3 *db, TdIfaceIds *ids, const TdIfaceTick *tick)
+{
+  sqlite3_stmt *insert;
+  int rc;
+
+  if ((rc = ids_check (ids, db)) != SQLITE_OK || (rc = prepare_kept (db, INSERT_SAMPLE_SQL, &insert)) != SQLITE_OK)
+    return rc;
+  for (guint i = 0; i < tick->rows->len && rc == SQLITE_OK; i++)
     {
       const TdIfaceTickRow *row = &g_array_index (tick->rows, TdIfaceTickRow, i);
-      gint64 id = name_id (insert_name, select_name, row->name, &rc);
+      gint64 id = name_id (ids, db, row->name, &rc);
 
-      if (rc != SQLITE_OK)
-        return rc;
-      sqlite3_bind_int64 (insert, 1, id);
-      sqlite3_bind_int64 (insert, 2, tick->timestamp_us);
-      sqlite3_bind_double (insert, 3, row->seconds);
-      sqlite3_bind_double (insert, 4, row->rx_bits_per_second);
-      sqlite3_bind_double (insert, 5, row->tx_bits_per_second);
-      sqlite3_bind_int64 (insert, 6, (gint64) MIN (row->rx_bytes, (guint64) G_MAXINT64));
-      sqlite3_bind_int64 (insert, 7, (gint64) MIN (row->tx_bytes, (guint64) G_MAXINT64));
-      if ((rc = step_done (insert)) != SQLITE_OK)
-        return rc;
+      if (id > 0)
+        rc = write_row (insert, id, tick->timestamp_us, row);
     }
-  for (guint i = 0; i < tick->tests->len; i++)
+  return rc;
+}
+
+static int
+write_test_rows (sqlite3 *db, const TdIfaceTick *tick)
+{
+  sqlite3_stmt *insert_test;
+  int rc;
+
+  if ((rc = prepare_kept (db, INSERT_TEST_SAMPLE_SQL, &insert_test)) != SQLITE_OK)
+    return rc;
+  for (guint i = 0; i < tick->tests->len && rc == SQLITE_OK; i++)
     {
       const TdIfaceTickTest *t = &g_array_index (tick->tests, TdIfaceTickTest, i);
       const TdIfaceTickRow *row = &g_array_index (tick->rows, TdIfaceTickRow, t->row);
@@ -153,9 +272,23 @@ td_iface_history_write_tick (sqlite3 *db, gpointer data)
       sqlite3_bind_double (insert_test, 6, row->tx_bits_per_second);
       sqlite3_bind_int64 (insert_test, 7, (gint64) MIN (row->rx_bytes, (guint64) G_MAXINT64));
       sqlite3_bind_int64 (insert_test, 8, (gint64) MIN (row->tx_bytes, (guint64) G_MAXINT64));
-      if ((rc = step_done (insert_test)) != SQLITE_OK)
-        return rc;
+      rc = step_done (insert_test);
     }
+  sqlite3_clear_bindings (insert_test);   /* the names are the tick's */
+  return rc;
+}
+
+int
+td_iface_history_write_tick (sqlite3 *db, gpointer data)
+{
+  TdIfaceTick *tick = data;
+  g_autoptr(TdIfaceIds) ids = tick->ids != NULL ? td_iface_ids_ref (tick->ids) : td_iface_ids_new ();
+  int rc;
+
+  if ((rc = write_rows (db, ids, tick)) != SQLITE_OK)
+    return rc;
+  if (tick->tests->len > 0 && (rc = write_test_rows (db, tick)) != SQLITE_OK)
+    return rc;
   if (tick->rollup_before_us > 0)
     {
       gint64 before = tick->rollup_before_us;

@@ -8,7 +8,10 @@
  * Writes run in the history's writer thread (td_history_write()) as one
  * TdIfaceTick per sampling tick; the tick also says when buckets are
  * complete (rollups built from the 1 s samples, so p95 is exact) and when to
- * prune. Reads run in a reader thread (td_history_read_reply()). */
+ * prune. A tick's statements stay prepared on the writer's connection for
+ * the next (td-history-writer.c finalizes them before it closes), and the
+ * interfaces' ids are remembered (TdIfaceIds): a row is one insert. Reads
+ * run in a reader thread (td_history_read_reply()). */
 #pragma once
 
 #include <glib.h>
@@ -36,8 +39,21 @@ typedef struct {
   guint row;            /* index in rows */
 } TdIfaceTickTest;
 
+/* The ids of iface_names, remembered from tick to tick by the history
+ * writer's thread (the only one that reads or changes them; the monitor
+ * only holds a reference): a row then costs one insert instead of three
+ * statements. Checked against the table at every tick, so that a tick
+ * rolled back with the names it added cannot leave a wrong id. */
+typedef struct _TdIfaceIds TdIfaceIds;
+
+TdIfaceIds  *td_iface_ids_new   (void);
+TdIfaceIds  *td_iface_ids_ref   (TdIfaceIds *ids);
+void         td_iface_ids_unref (TdIfaceIds *ids);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TdIfaceIds, td_iface_ids_unref)
+
 typedef struct {
   gint64  timestamp_us;
+  TdIfaceIds *ids;      /* a reference, or NULL: looked up for this tick */
   GArray *rows;         /* TdIfaceTickRow */
   GArray *tests;        /* TdIfaceTickTest */
   gint64  rollup_before_us;   /* build complete buckets before this; 0 none */

@@ -34,6 +34,7 @@ struct _TdIfaceMonitor
   TdManager                *manager;
   GDBusObjectManagerServer *object_manager;
   TdHistory                *history;
+  TdIfaceIds               *history_ids;  /* the writer's, kept across ticks */
   TrDBusNetInterfaces      *skeleton;
   TdIfaceNm                *nm;
 
@@ -45,6 +46,9 @@ struct _TdIfaceMonitor
   GHashTable               *ifaces;      /* index -> TdIface */
   GHashTable               *tests;       /* TdTest* -> TestWatch */
   GArray                   *stats;       /* reused every tick */
+  GPtrArray                *entries;     /* the tick's Sampled entries (borrowed) */
+  TdIfaceTotal              total;       /* what total_variant holds */
+  GVariant                 *total_variant;
 
   double                    interval;
   gboolean                  include_loopback;
@@ -98,6 +102,7 @@ td_iface_monitor_dispose (GObject *object)
   g_clear_object (&self->skeleton);
   g_clear_object (&self->nm);
   g_clear_object (&self->history);
+  g_clear_pointer (&self->history_ids, td_iface_ids_unref);
   g_clear_object (&self->object_manager);
   g_clear_object (&self->manager);
   g_clear_object (&self->connection);
@@ -107,6 +112,8 @@ td_iface_monitor_dispose (GObject *object)
     close (self->monitor_fd);
   self->fd = self->monitor_fd = -1;
   g_clear_pointer (&self->stats, g_array_unref);
+  g_clear_pointer (&self->entries, g_ptr_array_unref);
+  g_clear_pointer (&self->total_variant, g_variant_unref);
   G_OBJECT_CLASS (td_iface_monitor_parent_class)->dispose (object);
 }
 
@@ -123,6 +130,8 @@ td_iface_monitor_init (TdIfaceMonitor *self)
   self->ifaces = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->tests = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) test_watch_free);
   self->stats = g_array_new (FALSE, FALSE, sizeof (TdIfaceStats));
+  self->entries = g_ptr_array_new ();
+  self->history_ids = td_iface_ids_new ();
 }
 
 /* ---- inventory ---- */
@@ -382,9 +391,117 @@ on_test_added (TdManager *manager, TdTest *test, gpointer user_data)
 /* ---- sampling ---- */
 
 static void
-add_total (GVariantBuilder *b, const char *key, guint64 value)
+add_to_total (TdIfaceTotal *total, TdIface *iface)
 {
-  g_variant_builder_add (b, "{sv}", key, g_variant_new_uint64 (value));
+  const TdIfaceCounters *c = td_iface_get_counters (iface);
+
+  total->interfaces++;
+  total->rx_bits_per_second += td_iface_get_rx_rate (iface);
+  total->tx_bits_per_second += td_iface_get_tx_rate (iface);
+  total->counters.rx_bytes += c->rx_bytes;
+  total->counters.tx_bytes += c->tx_bytes;
+  total->counters.rx_packets += c->rx_packets;
+  total->counters.tx_packets += c->tx_packets;
+  total->counters.rx_errors += c->rx_errors;
+  total->counters.tx_errors += c->tx_errors;
+  total->counters.rx_dropped += c->rx_dropped;
+  total->counters.tx_dropped += c->tx_dropped;
+}
+
+static void
+add_row (TdIfaceTick *tick, TdIface *iface, double seconds)
+{
+  TdIfaceTickRow row = { { 0 } };
+
+  g_strlcpy (row.name, td_iface_get_name (iface), sizeof row.name);
+  row.seconds = seconds;
+  row.rx_bits_per_second = td_iface_get_rx_rate (iface);
+  row.tx_bits_per_second = td_iface_get_tx_rate (iface);
+  row.rx_bytes = td_iface_get_rx_delta (iface);
+  row.tx_bytes = td_iface_get_tx_delta (iface);
+  g_array_append_val (tick->rows, row);
+}
+
+/* The new counters of every interface: their Sampled entries into
+ * self->entries (borrowed), the sum into @total, the history rows into
+ * @tick (may be NULL). */
+static void
+update_interfaces (TdIfaceMonitor *self, gint64 now, double seconds, TdIfaceTotal *total, TdIfaceTick *tick)
+{
+  guint matched = 0;
+
+  g_ptr_array_set_size (self->entries, 0);
+  for (guint i = 0; i < self->stats->len; i++)
+    {
+      const TdIfaceStats *st = &g_array_index (self->stats, TdIfaceStats, i);
+      TdIface *iface = g_hash_table_lookup (self->ifaces, GUINT_TO_POINTER (st->index));
+
+      if (iface == NULL)
+        {
+          queue_refresh (self);   /* one we do not know yet */
+          continue;
+        }
+      matched++;
+      td_iface_update_counters (iface, &st->counters, now);
+      /* the interface's own entry: an unchanged one is reused */
+      g_ptr_array_add (self->entries, td_iface_sample_entry (iface));
+      if (!td_iface_is_loopback (iface) || self->include_loopback)
+        add_to_total (total, iface);
+      if (tick != NULL)
+        add_row (tick, iface, seconds);
+    }
+  if (matched != g_hash_table_size (self->ifaces))
+    queue_refresh (self);         /* one went away */
+}
+
+/* The Total property and Sampled's total: built and set again only when
+ * it changed (setting compares and serialises both). */
+static GVariant *
+update_total (TdIfaceMonitor *self, const TdIfaceTotal *total)
+{
+  if (self->total_variant != NULL && td_iface_total_equal (total, &self->total))
+    return self->total_variant;
+  g_clear_pointer (&self->total_variant, g_variant_unref);
+  self->total_variant = g_variant_ref_sink (td_iface_total_variant (total));
+  self->total = *total;
+  tr_dbus_net_interfaces_set_total (self->skeleton, self->total_variant);
+  return self->total_variant;
+}
+
+/* Hands @tick to the history writer with the tests that run on its
+ * interfaces and, when a minute ended, its rollups. */
+static void
+write_tick (TdIfaceMonitor *self, TdIfaceTick *tick, gint64 real)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->tests);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      TestWatch *w = value;
+
+      if (w->ifname == NULL)
+        continue;
+      for (guint i = 0; i < tick->rows->len; i++)
+        if (strcmp (g_array_index (tick->rows, TdIfaceTickRow, i).name, w->ifname) == 0)
+          {
+            TdIfaceTickTest t = { w->id, i };
+
+            g_array_append_val (tick->tests, t);
+            break;
+          }
+    }
+  if (real / TD_IFACE_MINUTE_US != self->last_minute)
+    {
+      /* a minute ended: its buckets (and an hour's) are complete */
+      if (self->last_minute != 0)
+        tick->rollup_before_us = real;
+      self->last_minute = real / TD_IFACE_MINUTE_US;
+    }
+  tick->samples_keep_us = self->samples_keep_us;
+  td_history_write (self->history, td_iface_history_write_tick, tick, td_iface_tick_free,
+                    sizeof *tick + tick->rows->len * sizeof (TdIfaceTickRow), tick->rows->len);
 }
 
 static gboolean
@@ -392,13 +509,11 @@ on_tick (gpointer user_data)
 {
   TdIfaceMonitor *self = user_data;
   g_autoptr(GError) error = NULL;
-  TdIfaceCounters total = { 0 };
-  double rx_rate = 0, tx_rate = 0, seconds;
-  guint summed = 0, matched = 0;
-  GVariantBuilder ifaces, tb;
+  TdIfaceTotal total = { 0 };
   TdIfaceTick *tick = NULL;
-  GVariant *total_v;
+  GVariant *ifaces;
   gint64 now, real;
+  double seconds;
 
   g_array_set_size (self->stats, 0);
   if (!td_iface_netlink_dump_stats (self->fd, self->stats, &error))
@@ -411,104 +526,18 @@ on_tick (gpointer user_data)
   seconds = self->last_tick > 0 ? (double) (now - self->last_tick) / G_USEC_PER_SEC : self->interval;
   self->last_tick = now;
   if (self->history != NULL && td_history_is_available (self->history))
-    tick = td_iface_tick_new (real);
-
-  g_variant_builder_init (&ifaces, G_VARIANT_TYPE ("a{oa{sv}}"));
-  for (guint i = 0; i < self->stats->len; i++)
     {
-      const TdIfaceStats *st = &g_array_index (self->stats, TdIfaceStats, i);
-      TdIface *iface = g_hash_table_lookup (self->ifaces, GUINT_TO_POINTER (st->index));
-      const TdIfaceCounters *c;
-
-      if (iface == NULL)
-        {
-          queue_refresh (self);   /* one we do not know yet */
-          continue;
-        }
-      matched++;
-      td_iface_update_counters (iface, &st->counters, now);
-      g_variant_builder_add (&ifaces, "{o@a{sv}}", td_iface_get_path (iface), td_iface_sample_variant (iface));
-      if (!td_iface_is_loopback (iface) || self->include_loopback)
-        {
-          c = &st->counters;
-          summed++;
-          rx_rate += td_iface_get_rx_rate (iface);
-          tx_rate += td_iface_get_tx_rate (iface);
-          total.rx_bytes += c->rx_bytes;
-          total.tx_bytes += c->tx_bytes;
-          total.rx_packets += c->rx_packets;
-          total.tx_packets += c->tx_packets;
-          total.rx_errors += c->rx_errors;
-          total.tx_errors += c->tx_errors;
-          total.rx_dropped += c->rx_dropped;
-          total.tx_dropped += c->tx_dropped;
-        }
-      if (tick != NULL)
-        {
-          TdIfaceTickRow row = { { 0 } };
-
-          g_strlcpy (row.name, td_iface_get_name (iface), sizeof row.name);
-          row.seconds = seconds;
-          row.rx_bits_per_second = td_iface_get_rx_rate (iface);
-          row.tx_bits_per_second = td_iface_get_tx_rate (iface);
-          row.rx_bytes = td_iface_get_rx_delta (iface);
-          row.tx_bytes = td_iface_get_tx_delta (iface);
-          g_array_append_val (tick->rows, row);
-        }
+      tick = td_iface_tick_new (real);
+      tick->ids = td_iface_ids_ref (self->history_ids);
     }
-  if (matched != g_hash_table_size (self->ifaces))
-    queue_refresh (self);         /* one went away */
 
-  g_variant_builder_init (&tb, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&tb, "{sv}", "rx_bits_per_second", g_variant_new_double (rx_rate));
-  g_variant_builder_add (&tb, "{sv}", "tx_bits_per_second", g_variant_new_double (tx_rate));
-  add_total (&tb, "rx_bytes", total.rx_bytes);
-  add_total (&tb, "tx_bytes", total.tx_bytes);
-  add_total (&tb, "rx_packets", total.rx_packets);
-  add_total (&tb, "tx_packets", total.tx_packets);
-  add_total (&tb, "rx_errors", total.rx_errors);
-  add_total (&tb, "tx_errors", total.tx_errors);
-  add_total (&tb, "rx_dropped", total.rx_dropped);
-  add_total (&tb, "tx_dropped", total.tx_dropped);
-  g_variant_builder_add (&tb, "{sv}", "interfaces", g_variant_new_uint32 (summed));
-  total_v = g_variant_ref_sink (g_variant_builder_end (&tb));
-  tr_dbus_net_interfaces_set_total (self->skeleton, total_v);
-  tr_dbus_net_interfaces_emit_sampled (self->skeleton, (guint64) real, seconds, total_v,
-                                       g_variant_builder_end (&ifaces));
-  g_variant_unref (total_v);
-
+  update_interfaces (self, now, seconds, &total, tick);
+  /* takes a reference to each entry: they stay the interfaces' */
+  ifaces = g_variant_new_array (G_VARIANT_TYPE ("{oa{sv}}"), (GVariant **) self->entries->pdata, self->entries->len);
+  g_ptr_array_set_size (self->entries, 0);
+  tr_dbus_net_interfaces_emit_sampled (self->skeleton, (guint64) real, seconds, update_total (self, &total), ifaces);
   if (tick != NULL)
-    {
-      GHashTableIter iter;
-      gpointer value;
-
-      g_hash_table_iter_init (&iter, self->tests);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        {
-          TestWatch *w = value;
-
-          if (w->ifname == NULL)
-            continue;
-          for (guint i = 0; i < tick->rows->len; i++)
-            if (strcmp (g_array_index (tick->rows, TdIfaceTickRow, i).name, w->ifname) == 0)
-              {
-                TdIfaceTickTest t = { w->id, i };
-
-                g_array_append_val (tick->tests, t);
-                break;
-              }
-        }
-      if (real / TD_IFACE_MINUTE_US != self->last_minute)
-        {
-          /* a minute ended: its buckets (and an hour's) are complete */
-          if (self->last_minute != 0)
-            tick->rollup_before_us = real;
-          self->last_minute = real / TD_IFACE_MINUTE_US;
-        }
-      tick->samples_keep_us = self->samples_keep_us;
-      td_history_write (self->history, td_iface_history_write_tick, tick, td_iface_tick_free,
-                        sizeof *tick + tick->rows->len * sizeof (TdIfaceTickRow), tick->rows->len);
-    }
+    write_tick (self, tick, real);
   return G_SOURCE_CONTINUE;
 }
 

@@ -4,14 +4,53 @@
 #include "td-iface.h"
 #include "tr-dbus-generated.h"
 
+#include <math.h>
 #include <string.h>
+
+/* The values of a Sampled a{sv} but the name (memcmp'd: no padding). */
+typedef struct {
+  double  rx_rate, tx_rate, util;
+  guint64 rx_bytes, tx_bytes;
+} SampleValues;
+
+/* The Interface skeleton, its RxBitsPerSecond, TxBitsPerSecond,
+ * Utilisation and Counters read from the fields below when someone asks
+ * (Get, GetAll, GetManagedObjects, the C getters). They change at every
+ * tick of a busy interface and go out without PropertiesChanged: storing
+ * them as GObject properties cost every tick a property lookup, a GValue
+ * and a notify each, and an a{sv} built and compared for Counters. */
+#define TD_TYPE_IFACE_SKELETON (td_iface_skeleton_get_type ())
+G_DECLARE_FINAL_TYPE (TdIfaceSkeleton, td_iface_skeleton, TD, IFACE_SKELETON, TrDBusNetInterfaceSkeleton)
+
+struct _TdIfaceSkeleton
+{
+  TrDBusNetInterfaceSkeleton parent_instance;
+
+  double                 rx_rate, tx_rate;
+  double                 util;               /* -1 unknown */
+  TdIfaceCounters        counters;
+  GVariant              *counters_variant;   /* of counters; NULL until asked */
+};
+
+enum {
+  PROP_0,
+  PROP_RX_RATE,
+  PROP_TX_RATE,
+  PROP_UTILISATION,
+  PROP_COUNTERS,
+};
+
+static void td_iface_skeleton_iface_init (TrDBusNetInterfaceIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TdIfaceSkeleton, td_iface_skeleton, TR_DBUS_TYPE_NET_INTERFACE_SKELETON,
+                               G_IMPLEMENT_INTERFACE (TR_DBUS_TYPE_NET_INTERFACE, td_iface_skeleton_iface_init))
 
 struct _TdIface
 {
   GObject                parent_instance;
 
   TrDBusObjectSkeleton  *object;
-  TrDBusNetInterface    *iface;
+  TrDBusNetInterface    *iface;         /* a TdIfaceSkeleton */
   char                  *path;
   char                  *name;
   guint                  index;
@@ -24,15 +63,271 @@ struct _TdIface
   guint64                kernel_speed;
   TdIfaceNmInfo         *nm;
 
+  guint64                speed;        /* the LinkSpeed property, bits/s */
+
   gboolean               have_counters;
-  gboolean               counters_set;  /* the Counters property holds them */
   TdIfaceCounters        counters;
   gint64                 read_at;      /* monotonic µs of counters */
   guint64                rx_delta, tx_delta;
   double                 rx_rate, tx_rate;
+  double                 util;         /* -1 unknown */
+
+  /* The Sampled signal's entry, kept while its values hold: most
+   * interfaces are idle, and an unchanged one then costs the tick a
+   * reference instead of some 25 GVariants built and freed (tree form:
+   * GDBus walks it without allocating, a serialised one it would not). */
+  GVariant              *path_variant;  /* o */
+  GVariant              *name_entry;    /* {"name", <name>} */
+  SampleValues           sampled;       /* what sample holds */
+  GVariant              *sample;        /* a{sv}, NULL until built */
+  GVariant              *sample_entry;  /* {o a{sv}} */
 };
 
 G_DEFINE_FINAL_TYPE (TdIface, td_iface, G_TYPE_OBJECT)
+
+/* ---- a{sv}s of shared keys ---- */
+
+typedef enum {
+  KEY_NAME,
+  KEY_RX_RATE,
+  KEY_TX_RATE,
+  KEY_RX_BYTES,
+  KEY_TX_BYTES,
+  KEY_RX_PACKETS,
+  KEY_TX_PACKETS,
+  KEY_RX_ERRORS,
+  KEY_TX_ERRORS,
+  KEY_RX_DROPPED,
+  KEY_TX_DROPPED,
+  KEY_UTILISATION,
+  KEY_INTERFACES,
+  N_KEYS
+} Key;
+
+/* The key strings, made once for the life of the process: a dict entry
+ * takes a reference to its key instead of a copy. */
+static GVariant *
+key_variant (Key key)
+{
+  static const char *const names[N_KEYS] = {
+    "name", "rx_bits_per_second", "tx_bits_per_second", "rx_bytes", "tx_bytes", "rx_packets", "tx_packets",
+    "rx_errors", "tx_errors", "rx_dropped", "tx_dropped", "utilisation", "interfaces",
+  };
+  static GVariant *keys[N_KEYS];
+  static gsize made;
+
+  if (g_once_init_enter (&made))
+    {
+      for (guint i = 0; i < N_KEYS; i++)
+        keys[i] = g_variant_ref_sink (g_variant_new_string (names[i]));
+      g_once_init_leave (&made, 1);
+    }
+  return keys[key];
+}
+
+/* A floating {sv}; sinks @value. */
+static GVariant *
+entry_new (Key key, GVariant *value)
+{
+  return g_variant_new_dict_entry (key_variant (key), g_variant_new_variant (value));
+}
+
+/* The {sv} of a rate or of the utilisation: for 0, the value of every
+ * idle interface, one entry made once and shared by all (owned by this
+ * function, not floating); a new floating one otherwise. */
+static GVariant *
+double_entry (Key key, double value)
+{
+  static GVariant *zeros[N_KEYS];
+  static gsize made;
+
+  if (value != 0 || signbit (value))
+    return entry_new (key, g_variant_new_double (value));
+  if (g_once_init_enter (&made))
+    {
+      static const Key keys[] = { KEY_RX_RATE, KEY_TX_RATE, KEY_UTILISATION };
+
+      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+        zeros[keys[i]] = g_variant_ref_sink (entry_new (keys[i], g_variant_new_double (0)));
+      g_once_init_leave (&made, 1);
+    }
+  g_assert (zeros[key] != NULL);
+  return zeros[key];
+}
+
+static GVariant *
+vardict_new (GVariant **entries, gsize n)
+{
+  return g_variant_new_array (G_VARIANT_TYPE ("{sv}"), entries, n);
+}
+
+/* The counters' {sv}s into @e (8). */
+static void
+counter_entries (const TdIfaceCounters *c, GVariant **e)
+{
+  GVariant *list[] = {
+    entry_new (KEY_RX_BYTES, g_variant_new_uint64 (c->rx_bytes)),
+    entry_new (KEY_TX_BYTES, g_variant_new_uint64 (c->tx_bytes)),
+    entry_new (KEY_RX_PACKETS, g_variant_new_uint64 (c->rx_packets)),
+    entry_new (KEY_TX_PACKETS, g_variant_new_uint64 (c->tx_packets)),
+    entry_new (KEY_RX_ERRORS, g_variant_new_uint64 (c->rx_errors)),
+    entry_new (KEY_TX_ERRORS, g_variant_new_uint64 (c->tx_errors)),
+    entry_new (KEY_RX_DROPPED, g_variant_new_uint64 (c->rx_dropped)),
+    entry_new (KEY_TX_DROPPED, g_variant_new_uint64 (c->tx_dropped)),
+  };
+
+  memcpy (e, list, sizeof list);
+}
+
+static GVariant *
+counters_variant (const TdIfaceCounters *c)
+{
+  GVariant *e[8];
+
+  counter_entries (c, e);
+  return vardict_new (e, G_N_ELEMENTS (e));
+}
+
+gboolean
+td_iface_total_equal (const TdIfaceTotal *a, const TdIfaceTotal *b)
+{
+  return memcmp (&a->counters, &b->counters, sizeof a->counters) == 0 &&
+         a->rx_bits_per_second == b->rx_bits_per_second && a->tx_bits_per_second == b->tx_bits_per_second &&
+         a->interfaces == b->interfaces;
+}
+
+GVariant *
+td_iface_total_variant (const TdIfaceTotal *total)
+{
+  GVariant *e[11];
+
+  e[0] = entry_new (KEY_RX_RATE, g_variant_new_double (total->rx_bits_per_second));
+  e[1] = entry_new (KEY_TX_RATE, g_variant_new_double (total->tx_bits_per_second));
+  counter_entries (&total->counters, e + 2);
+  e[10] = entry_new (KEY_INTERFACES, g_variant_new_uint32 (total->interfaces));
+  return vardict_new (e, G_N_ELEMENTS (e));
+}
+
+/* ---- the skeleton ---- */
+
+static GVariant *
+skeleton_counters (TdIfaceSkeleton *self)
+{
+  if (self->counters_variant == NULL)
+    self->counters_variant = g_variant_ref_sink (counters_variant (&self->counters));
+  return self->counters_variant;
+}
+
+static void
+td_iface_skeleton_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TdIfaceSkeleton *self = TD_IFACE_SKELETON (object);
+
+  switch (prop_id)
+    {
+    case PROP_RX_RATE:
+      g_value_set_double (value, self->rx_rate);
+      break;
+    case PROP_TX_RATE:
+      g_value_set_double (value, self->tx_rate);
+      break;
+    case PROP_UTILISATION:
+      g_value_set_double (value, self->util);
+      break;
+    case PROP_COUNTERS:
+      g_value_set_variant (value, skeleton_counters (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+td_iface_skeleton_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  /* they follow the counters (td_iface_update_counters()) */
+  g_critical ("TdIfaceSkeleton: %s is not set through its property", pspec->name);
+}
+
+static double
+skeleton_get_rx_rate (TrDBusNetInterface *object)
+{
+  return TD_IFACE_SKELETON (object)->rx_rate;
+}
+
+static double
+skeleton_get_tx_rate (TrDBusNetInterface *object)
+{
+  return TD_IFACE_SKELETON (object)->tx_rate;
+}
+
+static double
+skeleton_get_utilisation (TrDBusNetInterface *object)
+{
+  return TD_IFACE_SKELETON (object)->util;
+}
+
+static GVariant *
+skeleton_get_counters (TrDBusNetInterface *object)
+{
+  return skeleton_counters (TD_IFACE_SKELETON (object));
+}
+
+/* The other getters stay the parent's (GType copies its table). */
+static void
+td_iface_skeleton_iface_init (TrDBusNetInterfaceIface *iface)
+{
+  iface->get_rx_bits_per_second = skeleton_get_rx_rate;
+  iface->get_tx_bits_per_second = skeleton_get_tx_rate;
+  iface->get_utilisation = skeleton_get_utilisation;
+  iface->get_counters = skeleton_get_counters;
+}
+
+static void
+td_iface_skeleton_finalize (GObject *object)
+{
+  TdIfaceSkeleton *self = TD_IFACE_SKELETON (object);
+
+  g_clear_pointer (&self->counters_variant, g_variant_unref);
+  G_OBJECT_CLASS (td_iface_skeleton_parent_class)->finalize (object);
+}
+
+static void
+td_iface_skeleton_class_init (TdIfaceSkeletonClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = td_iface_skeleton_get_property;
+  object_class->set_property = td_iface_skeleton_set_property;
+  object_class->finalize = td_iface_skeleton_finalize;
+  g_object_class_override_property (object_class, PROP_RX_RATE, "rx-bits-per-second");
+  g_object_class_override_property (object_class, PROP_TX_RATE, "tx-bits-per-second");
+  g_object_class_override_property (object_class, PROP_UTILISATION, "utilisation");
+  g_object_class_override_property (object_class, PROP_COUNTERS, "counters");
+}
+
+static void
+td_iface_skeleton_init (TdIfaceSkeleton *self)
+{
+  self->util = -1;
+}
+
+/* The readings of the last tick; nothing to do for the bus. */
+static void
+skeleton_set_readings (TdIfaceSkeleton *self, double rx_rate, double tx_rate, double util,
+                       const TdIfaceCounters *c)
+{
+  self->rx_rate = rx_rate;
+  self->tx_rate = tx_rate;
+  self->util = util;
+  if (memcmp (c, &self->counters, sizeof *c) != 0)
+    {
+      self->counters = *c;
+      g_clear_pointer (&self->counters_variant, g_variant_unref);
+    }
+}
+
+/* ---- the interface ---- */
 
 void
 td_iface_nm_info_free (TdIfaceNmInfo *info)
@@ -68,6 +363,10 @@ td_iface_dispose (GObject *object)
 
   g_clear_object (&self->iface);
   g_clear_object (&self->object);
+  g_clear_pointer (&self->sample_entry, g_variant_unref);
+  g_clear_pointer (&self->sample, g_variant_unref);
+  g_clear_pointer (&self->name_entry, g_variant_unref);
+  g_clear_pointer (&self->path_variant, g_variant_unref);
   G_OBJECT_CLASS (td_iface_parent_class)->dispose (object);
 }
 
@@ -94,40 +393,23 @@ td_iface_class_init (TdIfaceClass *klass)
 static void
 td_iface_init (TdIface *self)
 {
-}
-
-static GVariant *
-counters_variant (const TdIfaceCounters *c)
-{
-  GVariantBuilder b;
-
-  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&b, "{sv}", "rx_bytes", g_variant_new_uint64 (c->rx_bytes));
-  g_variant_builder_add (&b, "{sv}", "tx_bytes", g_variant_new_uint64 (c->tx_bytes));
-  g_variant_builder_add (&b, "{sv}", "rx_packets", g_variant_new_uint64 (c->rx_packets));
-  g_variant_builder_add (&b, "{sv}", "tx_packets", g_variant_new_uint64 (c->tx_packets));
-  g_variant_builder_add (&b, "{sv}", "rx_errors", g_variant_new_uint64 (c->rx_errors));
-  g_variant_builder_add (&b, "{sv}", "tx_errors", g_variant_new_uint64 (c->tx_errors));
-  g_variant_builder_add (&b, "{sv}", "rx_dropped", g_variant_new_uint64 (c->rx_dropped));
-  g_variant_builder_add (&b, "{sv}", "tx_dropped", g_variant_new_uint64 (c->tx_dropped));
-  return g_variant_builder_end (&b);
+  self->util = -1;
 }
 
 TdIface *
 td_iface_new (const TdIfaceLink *link)
 {
   TdIface *self = g_object_new (TD_TYPE_IFACE, NULL);
-  static const TdIfaceCounters zero;
 
   self->name = g_strdup (link->name);
   self->index = link->index;
   self->path = td_iface_path_for_name (link->name);
+  self->path_variant = g_variant_ref_sink (g_variant_new_object_path (self->path));
+  self->name_entry = g_variant_ref_sink (entry_new (KEY_NAME, g_variant_new_string (self->name)));
   self->object = tr_dbus_object_skeleton_new (self->path);
-  self->iface = tr_dbus_net_interface_skeleton_new ();
+  self->iface = g_object_new (TD_TYPE_IFACE_SKELETON, NULL);
   tr_dbus_net_interface_set_name (self->iface, link->name);
   tr_dbus_net_interface_set_index (self->iface, link->index);
-  tr_dbus_net_interface_set_utilisation (self->iface, -1);
-  tr_dbus_net_interface_set_counters (self->iface, counters_variant (&zero));
   tr_dbus_net_interface_set_metered (self->iface, "unknown");
   tr_dbus_net_interface_set_source (self->iface, "kernel");
   tr_dbus_object_skeleton_set_net_interface (self->object, self->iface);
@@ -190,8 +472,11 @@ apply_inventory (TdIface *self)
   SET_STRING (self, connection, nm ? nm->connection : NULL);
   SET_STRING (self, metered, nm && nm->metered ? nm->metered : "unknown");
   SET_STRING (self, source, nm ? "NetworkManager" : "kernel");
-  if (tr_dbus_net_interface_get_link_speed (self->iface) != speed)
-    tr_dbus_net_interface_set_link_speed (self->iface, speed);
+  if (self->speed != speed)
+    {
+      self->speed = speed;
+      tr_dbus_net_interface_set_link_speed (self->iface, speed);
+    }
 }
 
 void
@@ -247,10 +532,9 @@ delta (guint64 now, guint64 before, gboolean *reset)
 void
 td_iface_update_counters (TdIface *self, const TdIfaceCounters *c, gint64 monotonic_us)
 {
-  gboolean reset = FALSE, same_counters = memcmp (c, &self->counters, sizeof *c) == 0;
+  gboolean reset = FALSE;
   guint64 rx, tx;
-  double seconds, util = -1;
-  guint64 speed;
+  double seconds;
 
   if (self->have_counters && monotonic_us > self->read_at)
     {
@@ -274,23 +558,8 @@ td_iface_update_counters (TdIface *self, const TdIfaceCounters *c, gint64 monoto
   self->counters = *c;
   self->read_at = monotonic_us;
   self->have_counters = TRUE;
-
-  speed = tr_dbus_net_interface_get_link_speed (self->iface);
-  if (speed > 0)
-    util = MAX (self->rx_rate, self->tx_rate) / (double) speed;
-  /* most interfaces are idle most of the time: set only what changed
-   * (each set costs GVariants and a notify) */
-  if (tr_dbus_net_interface_get_rx_bits_per_second (self->iface) != self->rx_rate)
-    tr_dbus_net_interface_set_rx_bits_per_second (self->iface, self->rx_rate);
-  if (tr_dbus_net_interface_get_tx_bits_per_second (self->iface) != self->tx_rate)
-    tr_dbus_net_interface_set_tx_bits_per_second (self->iface, self->tx_rate);
-  if (tr_dbus_net_interface_get_utilisation (self->iface) != util)
-    tr_dbus_net_interface_set_utilisation (self->iface, util);
-  if (!same_counters || !self->counters_set)
-    {
-      tr_dbus_net_interface_set_counters (self->iface, counters_variant (c));
-      self->counters_set = TRUE;
-    }
+  self->util = self->speed > 0 ? MAX (self->rx_rate, self->tx_rate) / (double) self->speed : -1;
+  skeleton_set_readings (TD_IFACE_SKELETON (self->iface), self->rx_rate, self->tx_rate, self->util, c);
 }
 
 double
@@ -327,7 +596,6 @@ static void
 add_sample_keys (TdIface *self, GVariantBuilder *b)
 {
   const TdIfaceCounters *c = &self->counters;
-  double util = tr_dbus_net_interface_get_utilisation (self->iface);
 
   g_variant_builder_add (b, "{sv}", "name", g_variant_new_string (self->name));
   g_variant_builder_add (b, "{sv}", "index", g_variant_new_uint32 (self->index));
@@ -341,26 +609,68 @@ add_sample_keys (TdIface *self, GVariantBuilder *b)
   g_variant_builder_add (b, "{sv}", "tx_errors", g_variant_new_uint64 (c->tx_errors));
   g_variant_builder_add (b, "{sv}", "rx_dropped", g_variant_new_uint64 (c->rx_dropped));
   g_variant_builder_add (b, "{sv}", "tx_dropped", g_variant_new_uint64 (c->tx_dropped));
-  if (util >= 0)
-    g_variant_builder_add (b, "{sv}", "utilisation", g_variant_new_double (util));
+  if (self->util >= 0)
+    g_variant_builder_add (b, "{sv}", "utilisation", g_variant_new_double (self->util));
+}
+
+/* Where the byte counters are in the Sampled a{sv}. */
+#define SAMPLE_RX_BYTES 3
+#define SAMPLE_TX_BYTES 4
+
+/* The {sv} of a byte counter: the one of the last sample while the
+ * counter holds (one direction of a link is often idle). */
+static GVariant *
+bytes_entry (TdIface *self, gsize index, guint64 before, Key key, guint64 value)
+{
+  if (self->sample != NULL && value == before)
+    return g_variant_get_child_value (self->sample, index);
+  return g_variant_ref_sink (entry_new (key, g_variant_new_uint64 (value)));
+}
+
+/* Builds the Sampled entry again when a value in it changed: only the
+ * {sv}s that changed are new; the name's, zero rates and the counters
+ * that held are shared. */
+static void
+refresh_sample (TdIface *self)
+{
+  SampleValues now = { self->rx_rate, self->tx_rate, self->util, self->counters.rx_bytes, self->counters.tx_bytes };
+  g_autoptr(GVariant) rx_bytes = NULL;
+  g_autoptr(GVariant) tx_bytes = NULL;
+  GVariant *e[6];
+  gsize n = 0;
+
+  if (self->sample != NULL && memcmp (&now, &self->sampled, sizeof now) == 0)
+    return;
+  rx_bytes = bytes_entry (self, SAMPLE_RX_BYTES, self->sampled.rx_bytes, KEY_RX_BYTES, now.rx_bytes);
+  tx_bytes = bytes_entry (self, SAMPLE_TX_BYTES, self->sampled.tx_bytes, KEY_TX_BYTES, now.tx_bytes);
+  /* the few keys of every tick (the rest is in Counters), in this order */
+  e[n++] = self->name_entry;
+  e[n++] = double_entry (KEY_RX_RATE, now.rx_rate);
+  e[n++] = double_entry (KEY_TX_RATE, now.tx_rate);
+  g_assert (n == SAMPLE_RX_BYTES);
+  e[n++] = rx_bytes;
+  e[n++] = tx_bytes;
+  if (now.util >= 0)
+    e[n++] = double_entry (KEY_UTILISATION, now.util);
+  g_clear_pointer (&self->sample_entry, g_variant_unref);
+  g_clear_pointer (&self->sample, g_variant_unref);
+  self->sample = g_variant_ref_sink (vardict_new (e, n));
+  self->sample_entry = g_variant_ref_sink (g_variant_new_dict_entry (self->path_variant, self->sample));
+  self->sampled = now;
 }
 
 GVariant *
 td_iface_sample_variant (TdIface *self)
 {
-  double util = tr_dbus_net_interface_get_utilisation (self->iface);
-  GVariantBuilder b;
+  refresh_sample (self);
+  return self->sample;
+}
 
-  /* the few keys of every tick (the rest is in Counters) */
-  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&b, "{sv}", "name", g_variant_new_string (self->name));
-  g_variant_builder_add (&b, "{sv}", "rx_bits_per_second", g_variant_new_double (self->rx_rate));
-  g_variant_builder_add (&b, "{sv}", "tx_bits_per_second", g_variant_new_double (self->tx_rate));
-  g_variant_builder_add (&b, "{sv}", "rx_bytes", g_variant_new_uint64 (self->counters.rx_bytes));
-  g_variant_builder_add (&b, "{sv}", "tx_bytes", g_variant_new_uint64 (self->counters.tx_bytes));
-  if (util >= 0)
-    g_variant_builder_add (&b, "{sv}", "utilisation", g_variant_new_double (util));
-  return g_variant_builder_end (&b);
+GVariant *
+td_iface_sample_entry (TdIface *self)
+{
+  refresh_sample (self);
+  return self->sample_entry;
 }
 
 GVariant *

@@ -4,7 +4,9 @@
  * while it runs), the last counters and the rates computed from them.
  * Object path: /org/trafficd/Traffic1/interfaces/ESCAPED_NAME (see
  * td_iface_path_for_name()). Rates and counters change without
- * PropertiesChanged (the monitor sends one Sampled signal per tick). */
+ * PropertiesChanged (the monitor sends one Sampled signal per tick): the
+ * skeleton reads them from the last counters when they are asked for, and
+ * the Sampled entry is kept until a value in it changes. */
 #pragma once
 
 #include <gio/gio.h>
@@ -29,6 +31,21 @@ typedef struct {
 
 void     td_iface_nm_info_free       (TdIfaceNmInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TdIfaceNmInfo, td_iface_nm_info_free)
+
+/* The aggregate of a tick (the Total property): the rates and counters
+ * summed over @interfaces interfaces. */
+typedef struct {
+  TdIfaceCounters counters;
+  double          rx_bits_per_second;
+  double          tx_bits_per_second;
+  guint           interfaces;
+} TdIfaceTotal;
+
+gboolean    td_iface_total_equal     (const TdIfaceTotal  *a,
+                                      const TdIfaceTotal  *b);
+/* Its a{sv} (floating): rx_bits_per_second, tx_bits_per_second, the
+ * counters, interfaces. */
+GVariant   *td_iface_total_variant   (const TdIfaceTotal  *total);
 
 /* "veth-a" -> TD_IFACES_PATH "/veth_2da": [A-Za-z0-9] kept, any other byte
  * _XX in lower-case hex, so that the mapping is one to one. */
@@ -65,8 +82,14 @@ double      td_iface_get_tx_rate     (TdIface             *self);
 guint64     td_iface_get_rx_delta    (TdIface             *self);
 guint64     td_iface_get_tx_delta    (TdIface             *self);
 const TdIfaceCounters *td_iface_get_counters (TdIface     *self);
-/* The a{sv} of a Sampled signal: name, rates, bytes, utilisation. */
+/* The a{sv} of a Sampled signal for the last counters: name, rates,
+ * bytes, utilisation. Owned by @self (transfer none, not floating) and
+ * the same value as long as they do not change: an idle interface costs
+ * a tick a reference. */
 GVariant   *td_iface_sample_variant  (TdIface             *self);
+/* The same as the {oa{sv}} entry of Sampled, keyed by the object path
+ * (transfer none). */
+GVariant   *td_iface_sample_entry    (TdIface             *self);
 /* The sample plus the inventory (ListInterfaces). */
 GVariant   *td_iface_describe        (TdIface             *self);
 
