@@ -143,9 +143,19 @@ report_outcome (const TrTestOptions *o, int rc, int saved_errno, int saved_ierrn
   runner_output_drain ();
   if (rc < 0)
     {
+      g_autofree char *message = NULL;
+
       errno = saved_errno;   /* iperf_strerror() appends strerror(errno) */
-      runner_emit_error (runner_classify_error (saved_ierrno, saved_errno), saved_ierrno, saved_errno,
-                         iperf_strerror (saved_ierrno));
+      message = g_strdup (iperf_strerror (saved_ierrno));
+      if (saved_ierrno == IENOMSG)   /* says neither how long nor what it may mean */
+        {
+          g_autofree char *what = g_steal_pointer (&message);
+
+          message = g_strdup_printf ("no data received for %g s (receive_timeout): the network link or the "
+                                     "path to %s is down, or the server is gone (iperf: %s)",
+                                     o->receive_timeout, o->host, what);
+        }
+      runner_emit_error (runner_classify_error (saved_ierrno, saved_errno), saved_ierrno, saved_errno, message);
       runner_emit_end ("failed");
       return 1;
     }

@@ -8,8 +8,12 @@
 #include "td-iface-monitor.h"
 #include "td-manager.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #define SHUTDOWN_TIMEOUT_MS 2500
 
@@ -30,6 +34,7 @@ struct _TdDaemon
   guint            sighup_id;
   guint            shutdown_timer;
   char            *registry_dir;
+  int              registry_lock_fd;   /* flock: one instance per runtime directory */
   gboolean         shutting_down;
   int              exit_status;
 };
@@ -54,6 +59,9 @@ td_daemon_dispose (GObject *object)
   g_clear_pointer (&self->loop, g_main_loop_unref);
   g_clear_pointer (&self->config, td_config_free);
   g_clear_pointer (&self->registry_dir, g_free);
+  if (self->registry_lock_fd >= 0)
+    close (self->registry_lock_fd);
+  self->registry_lock_fd = -1;
   G_OBJECT_CLASS (td_daemon_parent_class)->dispose (object);
 }
 
@@ -67,6 +75,7 @@ static void
 td_daemon_init (TdDaemon *self)
 {
   self->loop = g_main_loop_new (NULL, FALSE);
+  self->registry_lock_fd = -1;
 }
 
 TdDaemon *
@@ -247,9 +256,34 @@ td_daemon_run (TdDaemon *self)
     }
   else
     {
-      guint killed = td_helper_kill_leftovers (self->registry_dir);
-      if (killed > 0)
-        g_warning ("killed %u helper processes left by a previous instance; their tests were interrupted", killed);
+      /* The helpers recorded there may be those of another instance that
+       * shares this runtime directory (but not the state directory, or
+       * the history's lock would have stopped us): they are not leftovers. */
+      g_autofree char *lock_path = g_strconcat (self->registry_dir, ".lock", NULL);
+      int fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+      if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) == 0)
+        {
+          guint killed = td_helper_kill_leftovers (self->registry_dir);
+
+          self->registry_lock_fd = fd;
+          if (killed > 0)
+            g_warning ("killed %u helper processes left by a previous instance; their tests were interrupted", killed);
+        }
+      else if (fd >= 0 && errno == EWOULDBLOCK)
+        {
+          close (fd);
+          g_warning ("another trafficd uses the runtime directory %s (%s is locked); exiting",
+                     self->config->runtime_dir, lock_path);
+          return 1;
+        }
+      else
+        {
+          g_warning ("cannot lock %s: %s; helpers left by a previous instance are not looked for",
+                     lock_path, g_strerror (errno));
+          if (fd >= 0)
+            close (fd);
+        }
     }
   g_bus_get (self->config->session_bus ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, NULL, on_bus_get, self);
   g_main_loop_run (self->loop);

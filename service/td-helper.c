@@ -260,10 +260,13 @@ maybe_emit_exited (TdHelper *self)
     return;
   self->exited_emitted = TRUE;
   g_clear_handle_id (&self->kill_timer, g_source_remove);
-  /* ended tests linger for minutes: their pipes must not */
+  /* ended tests linger for minutes: their pipes must not, nor the
+   * buffers that read them (68 KiB a helper; both watches are gone) */
   g_input_stream_close (g_subprocess_get_stdout_pipe (self->process), NULL, NULL);
   g_input_stream_close (g_subprocess_get_stderr_pipe (self->process), NULL, NULL);
   g_output_stream_close (g_subprocess_get_stdin_pipe (self->process), NULL, NULL);
+  g_clear_pointer (&self->stdout_buf, g_free);
+  g_clear_pointer (&self->stderr_buf, g_free);
   g_signal_emit (self, signals[SIGNAL_EXITED], 0);
 }
 

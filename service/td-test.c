@@ -18,6 +18,12 @@
  * (plus STALL_GRACE_S) is stalled: its helper hangs or is stopped. */
 #define STALL_INTERVALS 3
 #define STALL_GRACE_S 5
+/* A running client test whose intervals keep coming but move no byte in
+ * any direction for receive_timeout + STALL_GRACE_S is stuck too: the link
+ * is down or the path is gone (libiperf's own receive timeout covers only
+ * the receiving side, and a TCP sender just finds its socket full). */
+#define TCP_DEFAULT_BLOCK 131072
+#define UDP_TYPICAL_BLOCK 1460
 
 struct _TdTest
 {
@@ -34,6 +40,7 @@ struct _TdTest
   TdResult            *result;
   guint                deadline_timer;
   guint                stall_timer;
+  gint64               last_progress;  /* monotonic µs of the last interval that moved bytes */
   gboolean             ended;
   gboolean             stop_requested;
   TrError              stop_reason;
@@ -256,6 +263,45 @@ rearm_stall_timer (TdTest *self)
                                        on_stalled, self);
 }
 
+/* Seconds without a byte moved after which a running client test is stuck,
+ * or 0 when a test may legitimately be that quiet: a rate cap so low that
+ * one block takes more than half that long. */
+static double
+no_progress_limit (TdTest *self)
+{
+  double limit = self->options->receive_timeout + STALL_GRACE_S;
+  double block_bits;
+
+  if (self->served || self->helper == NULL)
+    return 0;
+  if (self->options->bitrate == 0)
+    return limit;
+  block_bits = 8.0 * (self->options->length > 0 ? self->options->length :
+                      self->options->protocol == TR_PROTOCOL_UDP ? UDP_TYPICAL_BLOCK : TCP_DEFAULT_BLOCK);
+  return block_bits / (double) self->options->bitrate > limit / 2 ? 0 : limit;
+}
+
+static void
+check_progress (TdTest *self, guint64 bytes)
+{
+  double limit = no_progress_limit (self);
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *message = NULL;
+
+  if (bytes > 0 || self->last_progress == 0)
+    {
+      self->last_progress = now;
+      return;
+    }
+  if (limit <= 0 || now - self->last_progress < (gint64) (limit * G_USEC_PER_SEC))
+    return;
+  message = g_strdup_printf ("no data moved for %.0f s (receive timeout %.0f s + %d s): "
+                             "the network link or the path to %s is down, or the server is gone; stopped",
+                             (double) (now - self->last_progress) / G_USEC_PER_SEC,
+                             self->options->receive_timeout, STALL_GRACE_S, self->options->host);
+  td_test_stop (self, TR_ERROR_TIMEOUT, message);
+}
+
 static void
 sample_helper (TdTest *self)
 {
@@ -337,6 +383,7 @@ handle_interval (TdTest *self, gint64 timestamp, GVariant *record)
     tr_dbus_test_emit_interval (self->iface, sample);
     g_signal_emit (self, signals[SIGNAL_INTERVAL], 0, sample);
   }
+  check_progress (self, bytes);
 }
 
 static void
@@ -380,6 +427,7 @@ td_test_handle_record (TdTest *self, const char *kind, gint64 timestamp, GVarian
         learn_served_options (self, record);
       tr_dbus_test_set_running_since (self->iface, (guint64) timestamp);
       set_state (self, "running");
+      self->last_progress = g_get_monotonic_time ();
       /* omitted intervals are reported too, so the first is due after one interval */
       rearm_stall_timer (self);
     }
