@@ -46,7 +46,10 @@ def sh(*argv, check=True):
     return proc
 
 
-class NetnsTests(ServiceTestCase):
+class NetnsTestCase(ServiceTestCase):
+    """The three namespaces, the shaped links, iperf3 -s in the server
+    namespace, bus and trafficd in the client one (test_reliability.py
+    reuses it). self.client_dev is the client's end of its veth pair."""
     start_service_in_setup = False
 
     def setUp(self):
@@ -84,6 +87,8 @@ class NetnsTests(ServiceTestCase):
             sh("ip", "link", "set", dev, "netns", ns)
             sh("ip", "link", "set", rdev, "netns", self.router_ns)
             self.root_links.remove(dev)
+            if ns == self.client_ns:
+                self.client_dev = dev
             sh("ip", "-n", ns, "addr", "add", addr + "/24", "dev", dev)
             sh("ip", "-n", ns, "link", "set", dev, "up")
             sh("ip", "-n", ns, "route", "add", "default", "via", raddr)
@@ -116,7 +121,8 @@ class NetnsTests(ServiceTestCase):
         if problems or left:
             self.fail("network namespaces not deleted: %s" % (problems or left))
 
-    # ------------------------------------------------------------------
+
+class NetnsTests(NetnsTestCase):
 
     def run_shaped(self, **options):
         path, props = self.run_test(timeout=60, host=self.server_addr, port=PORT, **options)
