@@ -625,7 +625,7 @@ build (TrHistoryPage *self)
   const char *protocols[] = { _("Any protocol"), "TCP", "UDP", NULL };
   const char *states[] = { _("Any state"), _("Finished"), _("Failed"), _("Stopped"), _("Interrupted"), NULL };
   const char *periods[] = { _("All time"), _("Last hour"), _("Last 24 hours"), _("Last 7 days"), _("Last 30 days"), NULL };
-  GtkWidget *status, *scroller, *clamp, *box, *filters, *frame, *bar, *trend, *placeholder;
+  GtkWidget *status, *scroller, *box, *filters, *frame, *bar, *trend, *placeholder;
 
   self->stack = gtk_stack_new ();
   gtk_widget_set_parent (self->stack, GTK_WIDGET (self));
@@ -638,18 +638,9 @@ build (TrHistoryPage *self)
                                    _("This trafficd service does not keep a history of tests."));
   gtk_stack_add_named (GTK_STACK (self->stack), status, "unavailable");
 
-  scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_stack_add_named (GTK_STACK (self->stack), scroller, "history");
-  clamp = adw_clamp_new ();
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 1100);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), clamp);
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 12);
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
-  adw_clamp_set_child (ADW_CLAMP (clamp), box);
+  scroller = tr_util_scrolled_page (1100, 12, box);
+  gtk_stack_add_named (GTK_STACK (self->stack), scroller, "history");
 
   filters = gtk_flow_box_new ();
   gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (filters), GTK_SELECTION_NONE);

@@ -13,6 +13,7 @@
 #include "tr-interface-history.h"
 #include "tr-interface-row.h"
 #include "tr-object-rows.h"
+#include "tr-util.h"
 
 #define INTERFACES_IFACE "org.trafficd.Traffic1.Interfaces"
 
@@ -214,22 +215,6 @@ tr_interfaces_page_dup_state (TrInterfacesPage *self)
 
 /* --- construction ------------------------------------------------------------------------------ */
 
-static GtkWidget *
-scrolled_clamp (GtkWidget *child)
-{
-  GtkWidget *scroller = gtk_scrolled_window_new ();
-  GtkWidget *clamp = adw_clamp_new ();
-
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 1100);
-  gtk_widget_set_margin_top (child, 12);
-  gtk_widget_set_margin_bottom (child, 12);
-  gtk_widget_set_margin_start (child, 12);
-  gtk_widget_set_margin_end (child, 12);
-  adw_clamp_set_child (ADW_CLAMP (clamp), child);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), clamp);
-  return scroller;
-}
 
 static void
 build (TrInterfacesPage *self)
@@ -272,7 +257,7 @@ build (TrInterfacesPage *self)
   gtk_widget_set_valign (self->flow, GTK_ALIGN_START);
   g_signal_connect (self->flow, "child-activated", G_CALLBACK (on_child_activated), self);
   gtk_box_append (GTK_BOX (box), self->flow);
-  gtk_stack_add_named (GTK_STACK (self->stack), scrolled_clamp (box), "list");
+  gtk_stack_add_named (GTK_STACK (self->stack), tr_util_scrolled_page (1100, 12, box), "list");
 
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "list");
 }
@@ -317,7 +302,7 @@ tr_interfaces_page_new (TcMonitor *monitor)
 
   self->history = tr_interface_history_new (monitor);
   g_signal_connect (self->history, "back", G_CALLBACK (on_history_back), self);
-  gtk_stack_add_named (GTK_STACK (self->stack), scrolled_clamp (self->history), "history");
+  gtk_stack_add_named (GTK_STACK (self->stack), tr_util_scrolled_page (1100, 12, self->history), "history");
 
   self->sampled_id = tc_interfaces_watch (self->client, on_sampled, self);
   g_signal_connect_swapped (monitor, "interfaces-changed", G_CALLBACK (on_monitor_changed), self);

@@ -388,7 +388,7 @@ build_export_menu (void)
 static void
 build (TrLivePage *self)
 {
-  GtkWidget *empty, *scroller, *clamp, *box, *header, *titles, *frame, *log_scroller, *heading, *row;
+  GtkWidget *empty, *scroller, *box, *header, *titles, *frame, *log_scroller, *heading, *row;
   GtkTextIter end;
 
   self->stack = gtk_stack_new ();
@@ -401,18 +401,9 @@ build (TrLivePage *self)
                                    _("Start a test on the New Test page, or open one from the Tests list."));
   gtk_stack_add_named (GTK_STACK (self->stack), empty, "empty");
 
-  scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_stack_add_named (GTK_STACK (self->stack), scroller, "test");
-  clamp = adw_clamp_new ();
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 1100);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), clamp);
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 12);
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
-  adw_clamp_set_child (ADW_CLAMP (clamp), box);
+  scroller = tr_util_scrolled_page (1100, 12, box);
+  gtk_stack_add_named (GTK_STACK (self->stack), scroller, "test");
 
   /* header: state, title, stop, export */
   header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);

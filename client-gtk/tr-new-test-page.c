@@ -7,6 +7,7 @@
 
 #include "tr-error.h"
 #include "tr-format.h"
+#include "tr-util.h"
 
 struct _TrNewTestPage
 {
@@ -391,21 +392,11 @@ build (TrNewTestPage *self)
   const char *directions[] = {
     _("Forward (this host sends)"), _("Reverse (the server sends)"), _("Both directions at once"), NULL,
   };
-  GtkWidget *clamp, *box, *group, *host, *menu, *list, *adv, *button_box, *label;
+  GtkWidget *box, *group, *host, *menu, *list, *adv, *button_box, *label;
 
-  self->scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
-
-  clamp = adw_clamp_new ();
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 640);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), clamp);
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-  gtk_widget_set_margin_top (box, 18);
-  gtk_widget_set_margin_bottom (box, 18);
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
-  adw_clamp_set_child (ADW_CLAMP (clamp), box);
+  self->scroller = tr_util_scrolled_page (640, 18, box);
+  gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
 
   /* the server */
   group = adw_preferences_group_new ();

@@ -7,6 +7,7 @@
 
 #include "tr-object-rows.h"
 #include "tr-test-row.h"
+#include "tr-util.h"
 
 struct _TrTestsPage
 {
@@ -87,20 +88,11 @@ tr_tests_page_class_init (TrTestsPageClass *klass)
 static void
 tr_tests_page_init (TrTestsPage *self)
 {
-  GtkWidget *clamp, *box, *title, *placeholder;
+  GtkWidget *box, *title, *placeholder;
 
-  self->scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
-  clamp = adw_clamp_new ();
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 900);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), clamp);
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  gtk_widget_set_margin_top (box, 18);
-  gtk_widget_set_margin_bottom (box, 18);
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
-  adw_clamp_set_child (ADW_CLAMP (clamp), box);
+  self->scroller = tr_util_scrolled_page (900, 18, box);
+  gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
 
   title = gtk_label_new (_("Running and recent tests of every user, from this app, trafficctl and other callers"));
   gtk_widget_add_css_class (title, "dim-label");

@@ -3,6 +3,7 @@
 
 #include "tr-util.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 #include <pwd.h>
 #include <unistd.h>
@@ -112,4 +113,21 @@ tr_util_set_css_class (GtkWidget  *widget,
     gtk_widget_remove_css_class (widget, state_classes[i]);
   if (css_class != NULL)
     gtk_widget_add_css_class (widget, css_class);
+}
+
+GtkWidget *
+tr_util_scrolled_page (int max_width, int vertical_margin, GtkWidget *child)
+{
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *clamp = adw_clamp_new ();
+
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), max_width);
+  gtk_widget_set_margin_top (child, vertical_margin);
+  gtk_widget_set_margin_bottom (child, vertical_margin);
+  gtk_widget_set_margin_start (child, 12);
+  gtk_widget_set_margin_end (child, 12);
+  adw_clamp_set_child (ADW_CLAMP (clamp), child);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), clamp);
+  return scroller;
 }

@@ -11,6 +11,12 @@ const char *tr_util_state_label      (const char    *state);
 /* A CSS class colouring a state: "success", "error", "warning", "accent" or NULL. */
 const char *tr_util_state_css_class  (const char    *state);
 /* "alice (1000)" or "1000" when the uid has no name. */
+/* A page's scroller: @child (margins 12 at the sides, @vertical_margin
+ * above and below) in a clamp at most @max_width wide, scrolling
+ * vertically. */
+GtkWidget  *tr_util_scrolled_page    (int            max_width,
+                                      int            vertical_margin,
+                                      GtkWidget     *child);
 char       *tr_util_owner_name       (guint32        uid);
 /* A message for the user about a failed call. @action says what was tried
  * ("start tests"); AccessDenied names the missing right, a service that is
