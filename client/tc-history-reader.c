@@ -59,6 +59,14 @@ call (TcClient            *client,
                                             -1, fds, cancellable, on_call_done, task);
 }
 
+/* The reply of call(), or NULL with @error set. */
+static GVariant *
+take_reply (TcClient *client, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static GVariant *
 empty_if_null (GVariant *dict)
 {
@@ -85,10 +93,8 @@ tc_history_reader_list_tests_finish (TcClient      *client,
                                      guint         *total,
                                      GError       **error)
 {
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) reply = take_reply (client, result, error);
 
-  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
-  reply = g_task_propagate_pointer (G_TASK (result), error);
   if (reply == NULL)
     return FALSE;
   if (tests != NULL)
@@ -119,10 +125,8 @@ tc_history_reader_get_test_finish (TcClient      *client,
                                    GVariant     **samples,
                                    GError       **error)
 {
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) reply = take_reply (client, result, error);
 
-  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
-  reply = g_task_propagate_pointer (G_TASK (result), error);
   if (reply == NULL)
     return FALSE;
   if (test != NULL)
@@ -193,10 +197,8 @@ tc_history_reader_export_finish (TcClient      *client,
                                  guint64       *rows,
                                  GError       **error)
 {
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) reply = take_reply (client, result, error);
 
-  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
-  reply = g_task_propagate_pointer (G_TASK (result), error);
   if (reply == NULL)
     return FALSE;
   if (rows != NULL)
