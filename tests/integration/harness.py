@@ -22,6 +22,7 @@ TRAFFICD_IT_KEEP=1 keeps every work directory (logs), not only failed ones.
 """
 
 import collections
+import contextlib
 import os
 import pty
 import random
@@ -202,6 +203,20 @@ def pid_state(pid):
             return f.read().rsplit(")", 1)[1].split()[0]
     except (FileNotFoundError, ProcessLookupError):
         return None
+
+
+@contextlib.contextmanager
+def frozen(pid):
+    """SIGSTOP PID for the block; SIGCONT afterwards if it still exists."""
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        if pid_state(pid) is not None:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
 
 
 def fd_count(pid):

@@ -13,7 +13,7 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (  # noqa: E402
-    ERROR_PREFIX, RUNNER_COMM, TERMINAL_STATES, ServiceTestCase, fd_count, free_port, pid_state,
+    ERROR_PREFIX, RUNNER_COMM, TERMINAL_STATES, ServiceTestCase, fd_count, free_port, frozen, pid_state,
     runner_pids, wait_until,
 )
 
@@ -101,17 +101,10 @@ class FaultTests(ServiceTestCase):
         path = self.start_test(host="127.0.0.1", port=server.port, duration=2, connect_timeout=1.0)
         self.wait_state(path, "running", 20)
         pid = self.helper_pid(path)
-        os.kill(pid, signal.SIGSTOP)
-        try:
+        with frozen(pid):
             # deadline: connect_timeout + 1 + omit + duration + 15 = 19 s; a
             # stall detector may end it sooner. Either way: Timeout.
             state = self.wait_ended(path, 45)
-        finally:
-            if pid_state(pid) is not None:
-                try:
-                    os.kill(pid, signal.SIGCONT)
-                except ProcessLookupError:
-                    pass
         elapsed = self.events.state_time(path, TERMINAL_STATES) - t_start
         props = self.properties(path)
         self.assertEqual(state, "failed", self.describe(path))

@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness  # noqa: E402
 from harness import (  # noqa: E402
-    MANAGER_PATH, RUNNER_COMM, TERMINAL_STATES, GLib, ServiceTestCase, fd_count, log, pid_state,
+    MANAGER_PATH, RUNNER_COMM, TERMINAL_STATES, GLib, ServiceTestCase, fd_count, frozen, log, pid_state,
     free_port_block, port_free_for_server, require, runner_pids, tcp_listening, wait_until,
 )
 
@@ -223,16 +223,9 @@ class HelperFaultTests(SupervisionTestCase):
         client = self.start_test(host="127.0.0.1", port=props["Port"], duration=30, bitrate=BITRATE, interval=0.5)
         self.wait_intervals(client, 3, 20)
         pid = self.get_property(client, "HelperPid")
-        os.kill(pid, signal.SIGSTOP)
-        t_stop = time.monotonic()
-        try:
+        with frozen(pid):
+            t_stop = time.monotonic()
             state = self.wait_ended(client, 60)
-        finally:
-            if pid_state(pid) is not None:
-                try:
-                    os.kill(pid, signal.SIGCONT)
-                except ProcessLookupError:
-                    pass
         elapsed = time.monotonic() - t_stop
         log("frozen helper: test ended after %.1f s" % elapsed)
         self.assertEqual(state, "failed", self.describe(client))
@@ -255,18 +248,11 @@ class HelperFaultTests(SupervisionTestCase):
         client = self.start_test(host="127.0.0.1", port=port, duration=60, bitrate=BITRATE, interval=0.5)
         served = self.current_test(server)
         self.wait_intervals(served, 3, 20)
-        os.kill(pid, signal.SIGSTOP)
-        t_stop = time.monotonic()
-        try:
+        with frozen(pid):
+            t_stop = time.monotonic()
             self.iterate_until(lambda: self.server_property(server, "Restarts") >= 1, 60,
                                "the frozen server's helper to be restarted")
             state = self.wait_server_state(server, ("idle",) + SERVER_ENDED, 20)
-        finally:
-            if pid_state(pid) is not None:
-                try:
-                    os.kill(pid, signal.SIGCONT)
-                except ProcessLookupError:
-                    pass
         elapsed = time.monotonic() - t_stop
         log("frozen server helper: idle again after %.1f s" % elapsed)
         self.assertEqual(state, "idle", self.describe_server(server))
